@@ -1,0 +1,50 @@
+// swift-tools-version: 6.0
+// Loupe: a tool-using multimodal agent that runs offline on a CPU.
+// Module layout follows docs/architecture.md; dependencies point down only.
+import PackageDescription
+
+let package = Package(
+    name: "Loupe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "loupe", targets: ["LoupeCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libopenblas-dev libpng-dev libjpeg-dev libsqlite3-dev zlib1g-dev).
+        // OpenBLAS is deliberately not linked: Tensor loads it with dlopen after setting
+        // OPENBLAS_CORETYPE, because the library picks its kernels in a load-time constructor.
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
+        // libjpeg reports errors by longjmp, which Swift cannot catch: a small C shim does.
+        .target(name: "CJPEG", path: "Sources/CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+
+        .target(name: "Tensor", dependencies: ["COpenBLAS"]),
+        .target(name: "ModelFormats", dependencies: ["CZlib"]),
+        .target(name: "ModelStore", dependencies: [
+            "ModelFormats",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], resources: [.copy("catalog.json")]),
+        .target(name: "Vision", dependencies: ["Tensor", "CPNG", "CJPEG"]),
+        .target(name: "Database", dependencies: ["CSQLite"]),
+        .executableTarget(name: "LoupeCLI", dependencies: [
+            "Tensor", "ModelFormats", "ModelStore", "Vision", "Database",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Helpers shared by the test targets (never linked into loupe).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
+        .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "ModelFormats", "TestSupport"]),
+        .testTarget(name: "VisionTests", dependencies: [
+            "Vision", "Tensor", "CJPEG", "CZlib", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
+    ]
+)

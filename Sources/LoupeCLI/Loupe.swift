@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `loupe` command line.
+@main
+struct Loupe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loupe",
+        abstract: "A tool-using multimodal agent that runs offline on a CPU.",
+        discussion: """
+            Models live under ~/.cache/loupe/models (set LOUPE_MODELS to move them).
+            OPENBLAS_CORETYPE is chosen from the CPU's features unless you set it; LOUPE_THREADS sets BLAS threads.
+            """,
+        subcommands: [ModelsCommand.self, DoctorCommand.self, ImageCommand.self]
+    )
+}
