@@ -59,7 +59,7 @@ struct DoctorCommand: ParsableCommand {
                     case .unverified: state = "present, changed since last verified (run `loupe models verify`)"
                     }
                 }
-                print("  " + pad(model.name, 21) + pad(file.name, 38) + state)
+                print("  " + pad(model.name, 21) + pad(file.name, 40) + state)
             }
         }
         print(problems == 0 ? "ready" : "\(problems) problem(s) found")

@@ -31,6 +31,9 @@ struct ModelsCommand: ParsableCommand {
             let total = models.reduce(UInt64(0)) { $0 + $1.totalBytes }
             Terminal.err("Pulling \(models.count) model(s), \(Terminal.bytes(total)), into \(store.root.path)\n")
             let view = PullProgressView()
+            let interrupt = InterruptCleanup(removing: store.root.appendingPathComponent(".partial"),
+                                             message: "interrupted: nothing half-written was left; installed files are intact")
+            defer { interrupt.cancel() }
             let report = try store.pull(models, fetcher: PipFetcher(showProgress: !quiet), events: view.show)
             view.finish()
             print("\(report.installed.count) installed, \(report.alreadyPresent.count) already present, \(report.failures.count) failed")

@@ -22,7 +22,7 @@ public enum JPEGCodec {
         let status = data.withUnsafeBufferPointer { bytes in
             loupe_jpeg_read_header(bytes.baseAddress, bytes.count, &info, &err, err.count)
         }
-        guard status == 0 else { throw VisionError.corrupt(file: file, format: "JPEG", reason: String(cString: err)) }
+        guard status == 0 else { throw VisionError.corrupt(file: file, format: "JPEG", reason: message(err)) }
         return Header(width: Int(info.width), height: Int(info.height), components: Int(info.components),
                       progressive: info.progressive != 0, orientation: EXIFOrientation(jpeg: data))
     }
@@ -44,7 +44,7 @@ public enum JPEGCodec {
                 loupe_jpeg_decode(bytes.baseAddress, bytes.count, out.baseAddress, out.count, &info, &err, err.count)
             }
         }
-        guard status == 0 else { throw VisionError.corrupt(file: file, format: "JPEG", reason: String(cString: err)) }
+        guard status == 0 else { throw VisionError.corrupt(file: file, format: "JPEG", reason: message(err)) }
         guard Int(info.components) == head.components else {
             throw VisionError.corrupt(file: file, format: "JPEG", reason: "component count changed between header and decode")
         }
@@ -72,9 +72,15 @@ public enum JPEGCodec {
             loupe_jpeg_encode(pixels.baseAddress, Int32(image.width), Int32(image.height), 3, Int32(quality),
                               progressive ? 1 : 0, &out, &size, &err, err.count)
         }
-        guard status == 0, let out else { throw VisionError.encodeFailed(format: "JPEG", reason: String(cString: err)) }
+        guard status == 0, let out else { throw VisionError.encodeFailed(format: "JPEG", reason: message(err)) }
         defer { loupe_jpeg_free(out) }
         return Array(UnsafeBufferPointer(start: out, count: size))
+    }
+
+    /// The NUL-terminated message the shim wrote.
+    private static func message(_ buffer: [CChar]) -> String {
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return bytes.isEmpty ? "libjpeg reported an error" : String(decoding: bytes, as: UTF8.self)
     }
 
     /// CMYK to RGB. Adobe (Photoshop) files store the ink values inverted.
