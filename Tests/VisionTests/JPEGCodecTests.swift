@@ -31,7 +31,7 @@ import Vision
             loupe_jpeg_encode($0.baseAddress, Int32(width), Int32(height), Int32(components), 95, progressive ? 1 : 0,
                               &out, &size, &err, err.count)
         }
-        precondition(status == 0, String(cString: err))
+        precondition(status == 0, String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         defer { loupe_jpeg_free(out) }
         return Array(UnsafeBufferPointer(start: out, count: size))
     }
