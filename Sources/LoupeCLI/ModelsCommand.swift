@@ -106,7 +106,8 @@ struct ModelsCommand: ParsableCommand {
     static func select(_ names: [String], all: Bool, in catalog: ModelCatalog) throws -> [ModelCatalog.Model] {
         if all { return catalog.models }
         if names.isEmpty { return catalog.models(inSets: ["default"]) }
-        return try names.map(catalog.model(named:))
+        var seen = Set<String>()
+        return try names.filter { seen.insert($0).inserted }.map(catalog.model(named:))
     }
 
     static func summary(_ states: [ModelStore.FileState]) -> String {
