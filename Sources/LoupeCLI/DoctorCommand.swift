@@ -39,7 +39,8 @@ struct DoctorCommand: ParsableCommand {
         for model in store.catalog.models {
             for file in model.files {
                 let state: String
-                if verify, store.quickState(model, file) != .missing {
+                let quick = store.quickState(model, file)
+                if verify, quick != .missing {
                     do {
                         try store.verify(model, file)
                         state = "verified (sha256 matches)"
@@ -48,7 +49,7 @@ struct DoctorCommand: ParsableCommand {
                         problems += 1
                     }
                 } else {
-                    switch store.quickState(model, file) {
+                    switch quick {
                     case .missing:
                         state = model.set == "default" ? "missing (run `loupe models pull`)" : "not installed (optional)"
                         if model.set == "default" { problems += 1 }

@@ -161,13 +161,23 @@ public final class ZipArchive {
         var done: UInt64 = 0
         while done < count {
             let want = Int(min(UInt64(capacity), count - done))
-            let got = pread(fd, buffer, want, off_t(offset + done))
+            try Self.readFully(fd: fd, path: path, into: buffer, count: want, offset: offset + done)
+            try chunk(UnsafeRawBufferPointer(start: buffer, count: want))
+            done += UInt64(want)
+        }
+    }
+
+    /// `pread` until exactly `count` bytes are in `buffer`, retrying on EINTR.
+    private static func readFully(fd: Int32, path: String, into buffer: UnsafeMutableRawPointer, count: Int,
+                                  offset: UInt64) throws {
+        var done = 0
+        while done < count {
+            let got = pread(fd, buffer + done, count - done, off_t(offset) + off_t(done))
             guard got > 0 else {
                 if got < 0 && errno == EINTR { continue }
                 throw ModelFormatError.io(path: path, reason: got < 0 ? String(cString: strerror(errno)) : "unexpected end of file")
             }
-            try chunk(UnsafeRawBufferPointer(start: buffer, count: got))
-            done += UInt64(got)
+            done += got
         }
     }
 
@@ -193,14 +203,8 @@ public final class ZipArchive {
                                              available: fileSize &- min(offset, fileSize))
         }
         var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
-            guard got > 0 else {
-                if got < 0 && errno == EINTR { continue }
-                throw ModelFormatError.io(path: path, reason: got < 0 ? String(cString: strerror(errno)) : "unexpected end of file")
-            }
-            done += got
+        if count > 0 {
+            try bytes.withUnsafeMutableBytes { try readFully(fd: fd, path: path, into: $0.baseAddress!, count: count, offset: offset) }
         }
         return bytes
     }

