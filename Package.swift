@@ -24,21 +24,27 @@ let package = Package(
         // libjpeg reports errors by longjmp, which Swift cannot catch: a small C shim does.
         .target(name: "CJPEG", path: "Sources/CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
 
-        .target(name: "Tensor", dependencies: ["COpenBLAS"]),
-        .target(name: "ModelFormats", dependencies: ["CZlib"]),
+        // Hot CPU kernels (quantized dot products, dequantisation, thread pool, attention): C with
+        // AVX-512 intrinsics chosen at run time, scalar code otherwise.
+        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CKernels"]),
+        .target(name: "ModelFormats", dependencies: ["CZlib", "Tensor"]),
         .target(name: "ModelStore", dependencies: [
             "ModelFormats",
             .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("catalog.json")]),
+        .target(name: "Tokenizers", dependencies: ["ModelFormats"]),
+        .target(name: "LLM", dependencies: ["Tensor", "ModelFormats", "Tokenizers", "CKernels"]),
         .target(name: "Vision", dependencies: ["Tensor", "CPNG", "CJPEG"]),
         .target(name: "Database", dependencies: ["CSQLite"]),
         .executableTarget(name: "LoupeCLI", dependencies: [
-            "Tensor", "ModelFormats", "ModelStore", "Vision", "Database",
+            "Tensor", "ModelFormats", "ModelStore", "Vision", "Database", "Tokenizers", "LLM",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Helpers shared by the test targets (never linked into loupe).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ModelStore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "ModelFormats", "TestSupport"]),
@@ -46,5 +52,7 @@ let package = Package(
             "Vision", "Tensor", "CJPEG", "CZlib", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats", "TestSupport"]),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "Tokenizers", "ModelFormats", "Tensor", "TestSupport"]),
     ]
 )

@@ -3,28 +3,35 @@
 /// Every read checks the remaining length first and throws `ModelFormatError.truncated` naming the
 /// field, so a corrupt length can never read out of bounds.
 public struct BinaryReader {
-    /// The bytes being read.
-    public let bytes: [UInt8]
-    /// The current position, in bytes from the start of `bytes`.
+    /// The bytes being read (kept alive by the reader).
+    public let source: ByteSource
+    /// The current position, in bytes from the start of `source`.
     public private(set) var offset: Int
     /// Format name used in error messages ("zip", "gguf", …).
     public let format: String
-    /// Added to `offset` in error messages, when `bytes` is a window into a larger file.
+    /// Added to `offset` in error messages, when `source` is a window into a larger file.
     public let baseOffset: UInt64
 
     public init(_ bytes: [UInt8], format: String, baseOffset: UInt64 = 0) {
-        self.bytes = bytes
+        self.init(ByteSource(copying: bytes), format: format, baseOffset: baseOffset)
+    }
+
+    public init(_ source: ByteSource, format: String, baseOffset: UInt64 = 0) {
+        self.source = source
         self.offset = 0
         self.format = format
         self.baseOffset = baseOffset
     }
 
-    /// Bytes left after the cursor.
-    public var remaining: Int { bytes.count - offset }
+    /// Total number of bytes.
+    public var count: Int { source.count }
 
-    /// Moves the cursor to an absolute position within `bytes`.
+    /// Bytes left after the cursor.
+    public var remaining: Int { source.count - offset }
+
+    /// Moves the cursor to an absolute position within the source.
     public mutating func seek(to position: Int, field: String) throws {
-        guard position >= 0, position <= bytes.count else {
+        guard position >= 0, position <= source.count else {
             throw ModelFormatError.truncated(format: format, field: field, offset: baseOffset + UInt64(max(position, 0)),
                                              needed: 0, available: 0)
         }
@@ -42,7 +49,7 @@ public struct BinaryReader {
     public mutating func readU8(_ field: String) throws -> UInt8 {
         try require(1, field: field)
         defer { offset += 1 }
-        return bytes[offset]
+        return source.buffer[offset]
     }
 
     public mutating func readU16(_ field: String) throws -> UInt16 {
@@ -57,11 +64,18 @@ public struct BinaryReader {
         try readLE(8, field)
     }
 
-    /// Reads `count` raw bytes.
-    public mutating func readBytes(_ count: Int, _ field: String) throws -> ArraySlice<UInt8> {
+    /// Reads `count` raw bytes (a copy).
+    public mutating func readBytes(_ count: Int, _ field: String) throws -> [UInt8] {
         try require(count, field: field)
         defer { offset += count }
-        return bytes[offset..<(offset + count)]
+        return Array(source.buffer[offset..<(offset + count)])
+    }
+
+    /// Reads `count` bytes as UTF-8 text, replacing invalid sequences.
+    public mutating func readString(_ count: Int, _ field: String) throws -> String {
+        try require(count, field: field)
+        defer { offset += count }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: source.buffer[offset..<(offset + count)]), as: UTF8.self)
     }
 
     /// Skips `count` bytes.
@@ -73,7 +87,8 @@ public struct BinaryReader {
     private mutating func readLE(_ width: Int, _ field: String) throws -> UInt64 {
         try require(width, field: field)
         var value: UInt64 = 0
-        for i in 0..<width { value |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
+        let buffer = source.buffer
+        for i in 0..<width { value |= UInt64(buffer[offset + i]) << (8 * UInt64(i)) }
         offset += width
         return value
     }

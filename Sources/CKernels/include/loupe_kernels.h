@@ -1,0 +1,75 @@
+// Loupe's hot CPU kernels: quantized block formats (GGUF/ggml layouts), dot products on the blocks,
+// dequantisation, a small spinning thread pool, and single-token attention.
+// Written for Loupe from the GGUF block-format specification; AVX-512 (VNNI) path with a scalar fallback.
+#ifndef LOUPE_KERNELS_H
+#define LOUPE_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// ggml tensor type ids, as stored in GGUF tensor infos.
+enum {
+    LK_F32 = 0, LK_F16 = 1, LK_Q4_0 = 2, LK_Q4_1 = 3, LK_Q5_0 = 6, LK_Q5_1 = 7, LK_Q8_0 = 8,
+    LK_Q4_K = 12, LK_Q5_K = 13, LK_Q6_K = 14, LK_BF16 = 30
+};
+
+/// Activations quantized to 8 bits in blocks of 32: x[i] ≈ d·qs[i]; s = d·Σqs.
+typedef struct {
+    float d;
+    float s;
+    int8_t qs[32];
+} lk_block_q8;
+
+/// Elements per block of `type` (0 if the type is not supported).
+int lk_block_elements(int type);
+/// Bytes per block of `type` (0 if the type is not supported).
+int lk_block_bytes(int type);
+/// Whether `type` is dotted against 8-bit activations (lk_block_q8) rather than float32.
+int lk_uses_q8(int type);
+/// 1 when the AVX-512 VNNI kernels are in use; 0 for the portable scalar code.
+int lk_simd_level(void);
+/// Forces the scalar kernels (enabled = 0) or restores automatic selection (enabled = 1). For tests.
+void lk_set_simd(int enabled);
+
+/// Dequantizes `n` elements (a multiple of the block size) of `type` from `src` to `dst`.
+void lk_dequantize(int type, const void *src, float *dst, int64_t n);
+/// Quantizes `n` floats (a multiple of 32) into n/32 blocks.
+void lk_quantize_q8(const float *x, lk_block_q8 *dst, int64_t n);
+/// Dot product of one row of `n` weights of `type` with the activations `x`
+/// (lk_block_q8 blocks when lk_uses_q8(type), else n floats).
+float lk_dot(int type, const void *row, const void *x, int64_t n);
+
+typedef struct lk_pool lk_pool;
+/// A task run by every pool thread: ith in 0..<nth (0 is the calling thread).
+typedef void (*lk_task)(void *ctx, int ith, int nth);
+/// Creates a pool of `threads` threads in all (the caller counts as one).
+lk_pool *lk_pool_create(int threads);
+void lk_pool_destroy(lk_pool *pool);
+int lk_pool_threads(const lk_pool *pool);
+/// Runs `task` on every thread of the pool and returns when all have finished.
+void lk_pool_run(lk_pool *pool, lk_task task, void *ctx);
+
+/// y[r] = dot(row r of W, x) for r in 0..<rows; W rows are `row_bytes` apart, `k` elements each.
+void lk_matvec(lk_pool *pool, int type, const void *w, size_t row_bytes, int64_t rows, int64_t k,
+               const void *x, float *y);
+/// Dequantizes rows [r0, r1) of W into dst (row-major, k floats per row), in parallel.
+void lk_dequantize_rows(lk_pool *pool, int type, const void *w, size_t row_bytes, int64_t r0, int64_t r1,
+                        int64_t k, float *dst);
+
+/// Attention of one query token over `t` cached positions, grouped-query.
+/// q: [n_head, hd]; k_cache, v_cache: [t, n_kv, hd] (row stride n_kv·hd); out: [n_head, hd];
+/// scratch: at least lk_pool_threads(pool)·t floats.
+void lk_attention_decode(lk_pool *pool, const float *q, const float *k_cache, const float *v_cache,
+                         int64_t t, int n_head, int n_kv, int hd, float scale, float *out, float *scratch);
+
+/// IEEE half → float.
+float lk_f16_to_f32(uint16_t h);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

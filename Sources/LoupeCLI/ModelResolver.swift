@@ -1,0 +1,32 @@
+import Foundation
+import LLM
+import ModelStore
+
+/// Turns a `--model` argument (a catalogue name such as `qwen2.5-coder-0.5b`, or a path to a .gguf file)
+/// into a loaded language model, refusing files whose hash does not match the catalogue.
+enum ModelResolver {
+    static let defaultPlanner = "qwen2.5-coder-0.5b"
+
+    static func path(for model: String) throws -> String {
+        if model.hasSuffix(".gguf") || model.contains("/") {
+            guard FileManager.default.fileExists(atPath: model) else { throw CLIError("no model file at \(model)") }
+            return model
+        }
+        let store = try ModelStore.standard()
+        guard store.catalog.models.contains(where: { $0.name == model }) else {
+            let names = store.catalog.models.filter { $0.files.contains { $0.name.hasSuffix(".gguf") } }.map(\.name)
+            throw CLIError("unknown model \"\(model)\"; language models: \(names.joined(separator: ", ")), or a path to a .gguf file")
+        }
+        return try store.installedFile(model: model).path
+    }
+
+    static func load(_ model: String) throws -> LanguageModel {
+        try LanguageModel(path: path(for: model), name: model.hasSuffix(".gguf") ? nil : model)
+    }
+}
+
+/// A user-facing error from a command: printed as is, exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}

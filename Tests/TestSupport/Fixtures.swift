@@ -1,0 +1,29 @@
+import Foundation
+import ModelStore
+
+/// Where the shared reference fixtures and the installed model weights are.
+public enum Fixtures {
+    /// `../shared/fixtures` next to the repository.
+    public static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("../shared/fixtures").standardized
+
+    /// `../shared/fixtures/llm/<model>/<file>`.
+    public static func llm(_ model: String, _ file: String) -> URL {
+        root.appendingPathComponent("llm").appendingPathComponent(model).appendingPathComponent(file)
+    }
+
+    /// Parsed JSON of an LLM fixture file.
+    public static func llmJSON(_ model: String, _ file: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: llm(model, file))
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        return object
+    }
+
+    /// Path of an installed, verified model file (`loupe models pull NAME` installs it).
+    public static func modelPath(_ name: String) throws -> String {
+        try ModelStore.standard().installedFile(model: name).path
+    }
+}
