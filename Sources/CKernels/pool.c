@@ -29,6 +29,7 @@ struct lk_pool {
     _Atomic int pending;
     _Atomic int sleeping;
     _Atomic int stop;
+    _Atomic int spin;
     lk_task task;
     void *ctx;
     pthread_mutex_t mutex;
@@ -41,7 +42,7 @@ static void *worker_main(void *arg) {
     uint64_t seen = 0;
     for (;;) {
         int spins = 0;
-        while (atomic_load(&pool->generation) == seen && !atomic_load(&pool->stop) && spins < LK_SPIN_ROUNDS) {
+        while (atomic_load(&pool->generation) == seen && !atomic_load(&pool->stop) && spins < atomic_load(&pool->spin)) {
             LK_PAUSE();
             spins++;
         }
@@ -66,6 +67,7 @@ lk_pool *lk_pool_create(int threads) {
     struct lk_pool *pool = calloc(1, sizeof *pool);
     if (!pool) return NULL;
     pool->threads = threads;
+    atomic_store(&pool->spin, LK_SPIN_ROUNDS);
     pthread_mutex_init(&pool->mutex, NULL);
     pthread_cond_init(&pool->wake, NULL);
     pool->handles = calloc((size_t)threads, sizeof(pthread_t));
@@ -97,6 +99,10 @@ void lk_pool_destroy(lk_pool *pool) {
     free(pool->handles);
     free(pool->workers);
     free(pool);
+}
+
+void lk_pool_set_spin(lk_pool *pool, int rounds) {
+    if (pool) atomic_store(&pool->spin, rounds < 0 ? 0 : rounds);
 }
 
 int lk_pool_threads(const lk_pool *pool) { return pool ? pool->threads : 1; }

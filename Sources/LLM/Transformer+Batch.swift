@@ -1,3 +1,4 @@
+import CKernels
 import Tensor
 
 extension Transformer {
@@ -7,7 +8,10 @@ extension Transformer {
         let c = config, n = tokens.count, past = cache.count, total = past + n
         let E = c.embedding, Qw = c.queryWidth, KVw = c.kvWidth, F = c.feedForward
         let x = Buffer(n * E), h = Buffer(n * E), q = Buffer(n * Qw), k = Buffer(n * KVw), v = Buffer(n * KVw)
-        let att = Buffer(n * Qw), gate = Buffer(n * F), up = Buffer(n * F), scores = Buffer(n * total)
+        let att = Buffer(n * Qw), gate = Buffer(n * F), up = Buffer(n * F)
+        // Workers sleep at once between tasks here: OpenBLAS needs both cores during the SGEMMs.
+        lk_pool_set_spin(pool.raw, 0)
+        defer { lk_pool_set_spin(pool.raw, 20000) }
         for (i, t) in tokens.enumerated() { weights.tokenEmbedding.dequantizeRow(Int(t), into: x.p + i * E) }
         let (cosT, sinT) = rope.tables(positions: past..<total)
         let half = c.ropeDimensions / 2
@@ -29,13 +33,13 @@ extension Transformer {
             }
             (cache.keys[l] + past * KVw).update(from: k.p, count: n * KVw)
             (cache.values[l] + past * KVw).update(from: v.p, count: n * KVw)
-            attend(q: q.p, keysAll: cache.keys[l], valuesAll: cache.values[l], rows: n, past: past, scores: scores.p, out: att.p)
+            attend(q: q.p, keysAll: cache.keys[l], valuesAll: cache.values[l], rows: n, past: past, out: att.p)
             project(att.p, rows: n, b.wo, into: h.p)
             Activations.add(x.p, h.p, count: n * E)
             Normalization.rmsNorm(x.p, into: h.p, rows: n, n: E, weight: b.ffnNorm, eps: c.rmsEpsilon)
             project(h.p, rows: n, b.gate, into: gate.p)
             project(h.p, rows: n, b.up, into: up.p)
-            Activations.swiglu(gate.p, up: up.p, count: n * F)
+            lk_swiglu(pool.raw, gate.p, up.p, Int64(n * F))
             project(gate.p, rows: n, b.down, into: h.p)
             Activations.add(x.p, h.p, count: n * E)
         }
@@ -77,24 +81,38 @@ extension Transformer {
         }
     }
 
-    /// Causal attention of `rows` new positions (after `past` cached ones) for every head.
+    /// Causal attention of `rows` new positions (after `past` cached ones). The query heads sharing a KV
+    /// head are stacked (`[rows·group, headDim]`) so each KV head needs two SGEMMs; long contexts are
+    /// processed in blocks of rows to bound the score buffer.
     private func attend(q: UnsafePointer<Float>, keysAll: UnsafePointer<Float>, valuesAll: UnsafePointer<Float>, rows n: Int,
-                        past: Int, scores: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
-        let c = config, total = past + n, group = c.heads / c.kvHeads
-        let scale = 1 / Float(c.headDim).squareRoot()
-        for head in 0..<c.heads {
-            let kv = head / group
-            blas.sgemm(transA: false, transB: true, m: n, n: total, k: c.headDim, alpha: scale,
-                       a: q + head * c.headDim, lda: c.queryWidth, b: keysAll + kv * c.headDim, ldb: c.kvWidth,
-                       beta: 0, c: scores, ldc: total)
-            for i in 0..<n {
-                let row = scores + i * total
-                let visible = past + i + 1
-                Activations.softmax(row, count: visible)
-                for j in visible..<total { row[j] = 0 }
+                        past: Int, out: UnsafeMutablePointer<Float>) {
+        let c = config, total = past + n, group = c.heads / c.kvHeads, hd = c.headDim
+        let scale = 1 / Float(hd).squareRoot()
+        let block = max(1, min(n, (4 << 20) / (group * total)))
+        let stacked = Buffer(block * group * hd), result = Buffer(block * group * hd), scores = Buffer(block * group * total)
+        for kv in 0..<c.kvHeads {
+            var t0 = 0
+            while t0 < n {
+                let t1 = min(n, t0 + block), m = (t1 - t0) * group
+                for t in t0..<t1 {
+                    for j in 0..<group {
+                        (stacked.p + ((t - t0) * group + j) * hd).update(from: q + t * c.queryWidth + (kv * group + j) * hd, count: hd)
+                    }
+                }
+                // Keys needed: positions up to past + t1.
+                let visible = past + t1
+                blas.sgemm(transA: false, transB: true, m: m, n: visible, k: hd, alpha: scale, a: stacked.p, lda: hd,
+                           b: keysAll + kv * hd, ldb: c.kvWidth, beta: 0, c: scores.p, ldc: visible)
+                lk_causal_softmax(pool.raw, scores.p, Int64(m), Int64(visible), Int64(visible), Int64(past + t0), Int64(group))
+                blas.sgemm(transA: false, transB: false, m: m, n: hd, k: visible, alpha: 1, a: scores.p, lda: visible,
+                           b: valuesAll + kv * hd, ldb: c.kvWidth, beta: 0, c: result.p, ldc: hd)
+                for t in t0..<t1 {
+                    for j in 0..<group {
+                        (out + t * c.queryWidth + (kv * group + j) * hd).update(from: result.p + ((t - t0) * group + j) * hd, count: hd)
+                    }
+                }
+                t0 = t1
             }
-            blas.sgemm(transA: false, transB: false, m: n, n: c.headDim, k: total, alpha: 1, a: scores, lda: total,
-                       b: valuesAll + kv * c.headDim, ldb: c.kvWidth, beta: 0, c: out + head * c.headDim, ldc: c.queryWidth)
         }
     }
 }

@@ -66,6 +66,14 @@ void lk_dequantize_rows(lk_pool *pool, int type, const void *w, size_t row_bytes
 void lk_attention_decode(lk_pool *pool, const float *q, const float *k_cache, const float *v_cache,
                          int64_t t, int n_head, int n_kv, int hd, float scale, float *out, float *scratch);
 
+/// Row-wise softmax of s ([rows, cols], leading dimension ld) in place, causal: row r sees the first
+/// past + r/group + 1 columns, the rest become 0.
+void lk_causal_softmax(lk_pool *pool, float *s, int64_t rows, int64_t cols, int64_t ld, int64_t past, int64_t group);
+/// gate[i] = silu(gate[i]) · up[i] for n values.
+void lk_swiglu(lk_pool *pool, float *gate, const float *up, int64_t n);
+/// Spin rounds a worker waits for the next task before sleeping (default 20000; 0 sleeps at once).
+void lk_pool_set_spin(lk_pool *pool, int rounds);
+
 /// IEEE half → float.
 float lk_f16_to_f32(uint16_t h);
 

@@ -1,0 +1,67 @@
+// Row softmax with a causal limit and SwiGLU, split across the pool's threads, with an AVX-512 exp
+// (range reduction to 2^n·e^g, |g| ≤ ln2/2, degree-6 polynomial; relative error about 1e-7).
+#include "loupe_kernels.h"
+#include "quant_blocks.h"
+#include <math.h>
+#include <string.h>
+
+void lk_exp_shift_avx512(float *x, int64_t n, float shift, float *sum);
+void lk_swiglu_avx512(float *gate, const float *up, int64_t n);
+
+static void exp_shift_scalar(float *x, int64_t n, float shift, float *sum) {
+    float s = 0;
+    for (int64_t i = 0; i < n; i++) { x[i] = expf(x[i] - shift); s += x[i]; }
+    *sum = s;
+}
+
+static void swiglu_scalar(float *gate, const float *up, int64_t n) {
+    for (int64_t i = 0; i < n; i++) gate[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
+}
+
+typedef struct {
+    float *s;
+    int64_t rows, cols, ld, past, group;
+} softmax_job;
+
+static void softmax_task(void *ctx, int ith, int nth) {
+    softmax_job *j = (softmax_job *)ctx;
+    int simd = lk_simd_level();
+    for (int64_t r = ith; r < j->rows; r += nth) {
+        float *row = j->s + r * j->ld;
+        int64_t visible = j->past + r / j->group + 1;
+        if (visible > j->cols) visible = j->cols;
+        float mx = -INFINITY;
+        for (int64_t i = 0; i < visible; i++) if (row[i] > mx) mx = row[i];
+        float sum;
+        if (simd) lk_exp_shift_avx512(row, visible, mx, &sum);
+        else exp_shift_scalar(row, visible, mx, &sum);
+        float inv = 1.0f / sum;
+        for (int64_t i = 0; i < visible; i++) row[i] *= inv;
+        if (visible < j->cols) memset(row + visible, 0, (size_t)(j->cols - visible) * sizeof(float));
+    }
+}
+
+void lk_causal_softmax(lk_pool *pool, float *s, int64_t rows, int64_t cols, int64_t ld, int64_t past, int64_t group) {
+    softmax_job job = {s, rows, cols, ld, past, group < 1 ? 1 : group};
+    lk_pool_run(pool, softmax_task, &job);
+}
+
+typedef struct {
+    float *gate;
+    const float *up;
+    int64_t n;
+} swiglu_job;
+
+static void swiglu_task(void *ctx, int ith, int nth) {
+    swiglu_job *j = (swiglu_job *)ctx;
+    int64_t per = (j->n / nth + 15) / 16 * 16;
+    int64_t a = per * ith, b = a + per < j->n ? a + per : j->n;
+    if (a >= b) return;
+    if (lk_simd_level()) lk_swiglu_avx512(j->gate + a, j->up + a, b - a);
+    else swiglu_scalar(j->gate + a, j->up + a, b - a);
+}
+
+void lk_swiglu(lk_pool *pool, float *gate, const float *up, int64_t n) {
+    swiglu_job job = {gate, up, n};
+    lk_pool_run(pool, swiglu_task, &job);
+}
