@@ -10,7 +10,8 @@ import Testing
 /// a near-tie; listed prompts must match all 48 tokens.
 @Suite(.serialized) struct GreedyDecodingTests {
     static func check(model: String, mustMatchAll: [String: Int], codePrefix: Int) throws {
-        let m = try LoadedModels.transformer(model)
+        try LoadedModels.use(model) { lm in
+        let m = lm.transformer
         let json = try Fixtures.llmJSON(model, "greedy.json")
         let tau: Float = 0.5
         for case let p as [String: Any] in json["prompts"] as! [Any] {
@@ -35,6 +36,7 @@ import Testing
             if let need = mustMatchAll[name] { #expect(matched >= need, "\(model) \(name): free-running matched \(matched) < \(need)") }
             if name == "code" { #expect(matched >= codePrefix, "\(model) code: matched \(matched) < \(codePrefix)") }
             print("\(model) \(name): free-running matches \(matched)/48")
+        }
         }
     }
 

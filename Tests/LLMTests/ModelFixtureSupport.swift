@@ -3,18 +3,30 @@ import LLM
 import ModelFormats
 import TestSupport
 
-/// Loads each model once per test process.
+/// Loads each model once per test process. A `LanguageModel` runs one forward pass at a time, and test
+/// suites run in parallel, so `use` holds the model's lock for the whole body.
 enum LoadedModels {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var models: [String: Transformer] = [:]
+    nonisolated(unsafe) private static var models: [String: (LanguageModel, NSLock)] = [:]
 
-    static func transformer(_ name: String) throws -> Transformer {
+    static func use<T>(_ name: String, _ body: (LanguageModel) throws -> T) throws -> T {
         lock.lock()
-        defer { lock.unlock() }
-        if let m = models[name] { return m }
-        let m = try Transformer(gguf: GGUFFile(path: Fixtures.modelPath(name)))
-        models[name] = m
-        return m
+        let entry: (LanguageModel, NSLock)
+        if let e = models[name] {
+            entry = e
+        } else {
+            do {
+                entry = (try LanguageModel(path: Fixtures.modelPath(name), name: name), NSLock())
+            } catch {
+                lock.unlock()
+                throw error
+            }
+            models[name] = entry
+        }
+        lock.unlock()
+        entry.1.lock()
+        defer { entry.1.unlock() }
+        return try body(entry.0)
     }
 }
 

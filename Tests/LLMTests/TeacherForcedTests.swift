@@ -10,7 +10,8 @@ import Testing
 
     static func run(model: String, file: String, section: String?, maxAbs: Float, meanAbs: Float, top1Margin: Float,
                     pearsonMin: Double, lastMaxAbs: Float, npyPrefix: String) throws {
-        let m = try LoadedModels.transformer(model)
+        try LoadedModels.use(model) { lm in
+        let m = lm.transformer
         let json = try Fixtures.llmJSON(model, file)
         let sequences = (section.map { json[$0] } ?? json["sequences"]) as! [[String: Any]]
         for seq in sequences {
@@ -59,6 +60,7 @@ import Testing
             #expect(r >= pearsonMin, "\(model) \(name): Pearson \(r)")
             #expect(maxLast <= lastMaxAbs, "\(model) \(name): last-position max |Δ| \(maxLast)")
             print("\(model) \(file) \(name): top-1 \(stats.top1Agree)/\(stats.positions), max |Δ| \(stats.maxAbs), mean |Δ| \(stats.sumAbs / Float(stats.count)), last r \(r), last max |Δ| \(maxLast)")
+        }
         }
     }
 
