@@ -45,8 +45,8 @@ let package = Package(
 
         // Helpers shared by the test targets (never linked into loupe).
         .target(name: "TestSupport", dependencies: ["ModelStore"], path: "Tests/TestSupport"),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "TestSupport"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "Tensor", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "ModelFormats", "TestSupport"]),
         .testTarget(name: "VisionTests", dependencies: [
             "Vision", "Tensor", "CJPEG", "CZlib", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
