@@ -35,11 +35,15 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("catalog.json")]),
         .target(name: "Tokenizers", dependencies: ["ModelFormats"]),
-        .target(name: "LLM", dependencies: ["Tensor", "ModelFormats", "Tokenizers", "CKernels"]),
+        .target(name: "ToolSchema"),
+        .target(name: "LLM", dependencies: [
+            "Tensor", "ModelFormats", "Tokenizers", "ToolSchema", "CKernels",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "Vision", dependencies: ["Tensor", "CPNG", "CJPEG"]),
         .target(name: "Database", dependencies: ["CSQLite"]),
         .executableTarget(name: "LoupeCLI", dependencies: [
-            "Tensor", "ModelFormats", "ModelStore", "Vision", "Database", "Tokenizers", "LLM",
+            "Tensor", "ModelFormats", "ModelStore", "Vision", "Database", "Tokenizers", "ToolSchema", "LLM",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -53,6 +57,7 @@ let package = Package(
         ]),
         .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats", "TestSupport"]),
-        .testTarget(name: "LLMTests", dependencies: ["LLM", "Tokenizers", "ModelFormats", "Tensor", "TestSupport"]),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "Tokenizers", "ToolSchema", "ModelFormats", "Tensor", "TestSupport"]),
+        .testTarget(name: "ToolSchemaTests", dependencies: ["ToolSchema", "TestSupport"]),
     ]
 )
