@@ -10,6 +10,6 @@ struct Loupe: ParsableCommand {
             Models live under ~/.cache/loupe/models (set LOUPE_MODELS to move them).
             OPENBLAS_CORETYPE is chosen from the CPU's features unless you set it; LOUPE_THREADS sets BLAS threads.
             """,
-        subcommands: [ModelsCommand.self, DoctorCommand.self, ImageCommand.self, BenchCommand.self]
+        subcommands: [ModelsCommand.self, DoctorCommand.self, ImageCommand.self, TokenizeCommand.self, GenerateCommand.self, BenchCommand.self]
     )
 }

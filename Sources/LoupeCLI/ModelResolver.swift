@@ -1,5 +1,7 @@
 import Foundation
 import LLM
+import ModelFormats
+import Tokenizers
 import ModelStore
 
 /// Turns a `--model` argument (a catalogue name such as `qwen2.5-coder-0.5b`, or a path to a .gguf file)
@@ -20,8 +22,20 @@ enum ModelResolver {
         return try store.installedFile(model: model).path
     }
 
+    /// The catalogue's pinned SHA-256 of a model's file (nil for a path).
+    static func pinnedHash(_ model: String) -> String? {
+        guard !model.hasSuffix(".gguf"), !model.contains("/"), let store = try? ModelStore.standard() else { return nil }
+        return store.catalog.models.first { $0.name == model }?.files.first?.sha256
+    }
+
     static func load(_ model: String) throws -> LanguageModel {
-        try LanguageModel(path: path(for: model), name: model.hasSuffix(".gguf") ? nil : model)
+        let path = try path(for: model)
+        FileHandle.standardError.write(Data("loading \(model)…\n".utf8))
+        return try LanguageModel(path: path, name: model.hasSuffix(".gguf") ? nil : model, sha256: pinnedHash(model))
+    }
+
+    static func loadTokenizer(_ model: String) throws -> BPETokenizer {
+        try BPETokenizer(gguf: GGUFFile(path: path(for: model)))
     }
 }
 

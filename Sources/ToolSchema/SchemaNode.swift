@@ -151,7 +151,7 @@ public final class ObjectSchema: @unchecked Sendable {
     /// Each property name as JSON-escaped bytes followed by the closing quote.
     let keyBytes: [[UInt8]]
 
-    init(properties: [(String, SchemaNode)], required: Set<String>, additionalProperties: Bool) {
+    public init(properties: [(String, SchemaNode)], required: Set<String>, additionalProperties: Bool) {
         self.properties = properties.map { (name: $0.0, node: $0.1) }
         self.required = required
         self.additionalProperties = additionalProperties
