@@ -44,6 +44,10 @@ import Testing
         try Self.check(model: "smollm2-135m", mustMatchAll: ["counting": 48], codePrefix: 3)
     }
 
+    @Test func qwen15b() throws {
+        try Self.check(model: "qwen2.5-coder-1.5b", mustMatchAll: ["chat_tools": 48], codePrefix: 5)
+    }
+
     @Test func qwen05b() throws {
         try Self.check(model: "qwen2.5-coder-0.5b", mustMatchAll: ["counting": 48, "chat_tools": 28], codePrefix: 5)
     }
