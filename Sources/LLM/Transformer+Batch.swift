@@ -70,6 +70,11 @@ extension Transformer {
             }
             return
         }
+        if prefillPrecision == .bfloat16,
+           lk_gemm_bf16(pool.raw, Int32(w.type.rawValue), w.data, w.rowBytes, Int64(w.rows), Int64(w.cols), x,
+                        Int64(rows), y, Int64(w.rows)) == 0 {
+            return
+        }
         let chunk = max(1, min(w.rows, dequantScratch.capacity / w.cols))
         var r0 = 0
         while r0 < w.rows {

@@ -1,3 +1,4 @@
+import Foundation
 import ModelFormats
 import Tensor
 
@@ -23,6 +24,19 @@ public final class Transformer: @unchecked Sendable {
     let pool: KernelPool
     let blas: BLAS
     let rope: RotaryEmbedding
+    /// Arithmetic of the prefill path's matrix products.
+    public enum PrefillPrecision: Sendable {
+        /// Weights dequantized to float32, OpenBLAS SGEMM.
+        case float32
+        /// Weights and activations rounded to bfloat16, float32 accumulation (AVX-512 BF16; about twice
+        /// the throughput). Falls back to float32 on CPUs without it.
+        case bfloat16
+    }
+
+    /// Precision of the prefill matrix products (default bfloat16 where the CPU has it;
+    /// `LOUPE_PREFILL=f32` selects float32).
+    public var prefillPrecision: PrefillPrecision = ProcessInfo.processInfo.environment["LOUPE_PREFILL"] == "f32" ? .float32 : .bfloat16
+
     /// Batches of at most this many tokens use per-token matrix-vector products.
     var matvecBatchLimit = 2
     /// Largest batch per prefill pass; longer inputs are split.

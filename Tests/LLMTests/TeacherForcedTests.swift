@@ -3,15 +3,20 @@ import LLM
 import TestSupport
 import Testing
 
-/// Teacher-forced logits of the prefill (SGEMM, float32) path against llama.cpp's float32 reference
-/// (`f32ref.json`, tight bounds) and its quantized run (`logits.json`, the noise-floor bounds).
+/// Teacher-forced logits of the prefill path: in float32 (SGEMM) against llama.cpp's float32 reference
+/// (`f32ref.json`, tight bounds), and in its default bfloat16 precision against llama.cpp's quantized run
+/// (`logits.json`, the noise-floor bounds that any engine must meet).
 @Suite(.serialized) struct TeacherForcedTests {
     struct Stats { var maxAbs: Float = 0; var sumAbs: Float = 0; var count = 0; var top1Agree = 0; var positions = 0 }
 
     static func run(model: String, file: String, section: String?, maxAbs: Float, meanAbs: Float, top1Margin: Float,
-                    pearsonMin: Double, lastMaxAbs: Float, npyPrefix: String) throws {
+                    pearsonMin: Double, lastMaxAbs: Float, npyPrefix: String,
+                    precision: Transformer.PrefillPrecision = .bfloat16) throws {
         try LoadedModels.use(model) { lm in
         let m = lm.transformer
+        let saved = m.prefillPrecision
+        m.prefillPrecision = precision
+        defer { m.prefillPrecision = saved }
         let json = try Fixtures.llmJSON(model, file)
         let sequences = (section.map { json[$0] } ?? json["sequences"]) as! [[String: Any]]
         for seq in sequences {
@@ -67,7 +72,8 @@ import Testing
     @Test(arguments: ["smollm2-135m", "qwen2.5-coder-0.5b"])
     func float32Reference(model: String) throws {
         try Self.run(model: model, file: "f32ref.json", section: "teacher_forced", maxAbs: 0.1, meanAbs: 0.01,
-                     top1Margin: 0.05, pearsonMin: 0.99999, lastMaxAbs: 0.1, npyPrefix: "f32ref_logits_last_")
+                     top1Margin: 0.05, pearsonMin: 0.99999, lastMaxAbs: 0.1, npyPrefix: "f32ref_logits_last_",
+                     precision: .float32)
     }
 
     @Test func quantizedReferenceSmolLM() throws {

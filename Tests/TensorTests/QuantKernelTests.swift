@@ -136,3 +136,41 @@ extension SplitMix: SplitMixLike {}
         }
     }
 }
+
+@Suite struct BF16GemmTests {
+    /// bfloat16 rounding as the kernel does it (round to nearest even).
+    static func bf16(_ x: Float) -> Float {
+        let bits = x.bitPattern
+        let rounded = (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000
+        return Float(bitPattern: rounded)
+    }
+
+    @Test(arguments: [GGMLType.q8_0, .q5_0, .q4_K, .q6_K, .f32])
+    func matchesNaiveProduct(type: GGMLType) throws {
+        try #require(lk_gemm_bf16_supported() != 0, "this CPU has no AVX-512 BF16; the prefill uses SGEMM")
+        let rows = 37, k = 256, t = 11
+        var rng = SplitMix(seed: UInt64(type.rawValue) + 77)
+        let blocks = NaiveDequantizer.randomBlocks(type, count: rows * k, rng: &rng)
+        let w = NaiveDequantizer.dequantize(type, blocks, count: rows * k)
+        let x = (0..<(t * k)).map { _ in Float(Int(rng.next() % 2001) - 1000) / 300 }
+        var y = [Float](repeating: .nan, count: t * (rows + 3))
+        let pool = KernelPool(threads: 2)
+        let status = blocks.withUnsafeBytes { b in
+            lk_gemm_bf16(pool.raw, Int32(type.rawValue), b.baseAddress, type.byteCount(elements: k)!, Int64(rows), Int64(k),
+                         x, Int64(t), &y, Int64(rows + 3))
+        }
+        #expect(status == 0)
+        for i in 0..<t {
+            for n in 0..<rows {
+                var exact = 0.0, magnitude = 0.0
+                for j in 0..<k {
+                    let p = Double(Self.bf16(w[n * k + j])) * Double(Self.bf16(x[i * k + j]))
+                    exact += p
+                    magnitude += abs(p)
+                }
+                #expect(abs(Double(y[i * (rows + 3) + n]) - exact) <= 1e-5 * magnitude + 1e-5, "t \(i) row \(n)")
+            }
+            #expect(y[i * (rows + 3) + rows].isNaN, "wrote past the rows")
+        }
+    }
+}

@@ -74,6 +74,13 @@ void lk_swiglu(lk_pool *pool, float *gate, const float *up, int64_t n);
 /// Spin rounds a worker waits for the next task before sleeping (default 20000; 0 sleeps at once).
 void lk_pool_set_spin(lk_pool *pool, int rounds);
 
+/// 1 when the AVX-512 BF16 prefill GEMM can run on this CPU.
+int lk_gemm_bf16_supported(void);
+/// y[t][n] = Σ_k x[t][k]·W[n][k] for n in 0..<rows (y row stride ldy), W quantized rows of `type`,
+/// computed in bfloat16 with float32 accumulation, in parallel. Returns 0, or -1 if unsupported / out of memory.
+int lk_gemm_bf16(lk_pool *pool, int type, const void *w, size_t row_bytes, int64_t rows, int64_t k,
+                 const float *x, int64_t t, float *y, int64_t ldy);
+
 /// IEEE half → float.
 float lk_f16_to_f32(uint16_t h);
 
