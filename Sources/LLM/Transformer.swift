@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import ModelFormats
 import Tensor
@@ -36,6 +37,9 @@ public final class Transformer: @unchecked Sendable {
     /// Precision of the prefill matrix products (default bfloat16 where the CPU has it;
     /// `LOUPE_PREFILL=f32` selects float32).
     public var prefillPrecision: PrefillPrecision = ProcessInfo.processInfo.environment["LOUPE_PREFILL"] == "f32" ? .float32 : .bfloat16
+
+    /// Whether this CPU runs the BF16 prefill kernel.
+    public var usesBF16Prefill: Bool { lk_gemm_bf16_supported() != 0 }
 
     /// Batches of at most this many tokens use per-token matrix-vector products.
     var matvecBatchLimit = 2

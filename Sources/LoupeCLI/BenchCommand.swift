@@ -38,11 +38,15 @@ struct BenchLLMCommand: ParsableCommand {
         let bench = LLMBenchmark(model: lm)
         let blas = try BLAS.shared()
         let threads = KernelPool.defaultThreads
+        let prefill = lm.transformer.prefillPrecision == .bfloat16 && lm.transformer.usesBF16Prefill
+            ? "BF16 GEMM" : "SGEMM (OpenBLAS \(blas.coreName))"
+        let decode = KernelPool.usesSIMD ? "VNNI" : "scalar"
+        let backend = "CPU: \(decode) decode, \(prefill) prefill"
         print("| model | size | params | backend | threads | test | t/s |")
         print("| --- | ---: | ---: | --- | ---: | ---: | ---: |")
         func row(_ r: LLMBenchmark.Result) {
-            print(String(format: "| %@ | %.2f MiB | %.2f M | CPU+OpenBLAS (%@) | %d | %@ | %.2f ± %.2f |",
-                         lm.name, Double(lm.weightBytes) / 1048576, Double(lm.parameterCount) / 1e6, blas.coreName,
+            print(String(format: "| %@ | %.2f MiB | %.2f M | %@ | %d | %@ | %.2f ± %.2f |",
+                         lm.name, Double(lm.weightBytes) / 1048576, Double(lm.parameterCount) / 1e6, backend,
                          threads, r.test, r.mean, r.standardDeviation))
             FileHandle.standardOutput.synchronizeFile()
         }

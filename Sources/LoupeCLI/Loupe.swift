@@ -8,7 +8,9 @@ struct Loupe: ParsableCommand {
         abstract: "A tool-using multimodal agent that runs offline on a CPU.",
         discussion: """
             Models live under ~/.cache/loupe/models (set LOUPE_MODELS to move them).
-            OPENBLAS_CORETYPE is chosen from the CPU's features unless you set it; LOUPE_THREADS sets BLAS threads.
+            OPENBLAS_CORETYPE is chosen from the CPU's features unless you set it; LOUPE_THREADS sets the threads of \
+            BLAS and of Loupe's kernels (default: all cores). Prompt caches live under ~/.cache/loupe/prompt-cache \
+            (LOUPE_CACHE moves them). LOUPE_PREFILL=f32 makes prompt processing use float32 SGEMM instead of bfloat16.
             """,
         subcommands: [ModelsCommand.self, DoctorCommand.self, ImageCommand.self, TokenizeCommand.self, GenerateCommand.self, BenchCommand.self]
     )
