@@ -153,6 +153,8 @@ public struct Generator {
 
         while result.tokens.count < request.maxTokens {
             if isCancelled() { result.finishReason = .cancelled; break }
+            // Room for this token and a few forced ones (<tool_call>, newline, closing text).
+            if session.tokens.count + 8 > session.contextLimit { result.finishReason = .length; break }
             if atCallBoundary, case .required = request.tools, constraint == nil {
                 atCallBoundary = false
                 if try startCall(forceNewline: true) { break }

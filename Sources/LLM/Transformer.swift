@@ -120,7 +120,7 @@ public final class Transformer: @unchecked Sendable {
             s.q8.quantize(s.h, count: c.embedding)
             b.gate.multiply(q8: s.q8, xf: s.h, into: s.gate, pool: pool)
             b.up.multiply(q8: s.q8, xf: s.h, into: s.up, pool: pool)
-            Activations.swiglu(s.gate, up: s.up, count: c.feedForward)
+            lk_swiglu(pool.raw, s.gate, s.up, Int64(c.feedForward))
             s.q8.quantize(s.gate, count: c.feedForward)
             b.down.multiply(q8: s.q8, xf: s.gate, into: s.h, pool: pool)
             Activations.add(s.x, s.h, count: c.embedding)
