@@ -45,9 +45,13 @@ import ToolSchema
     }
 
     /// Re-evaluating a prompt that extends the cached one computes only the new tokens, with the same logits
-    /// as a fresh computation; the on-disk prompt cache restores identical state.
+    /// as a fresh computation (checked in float32: in bfloat16 a different batch split may round differently);
+    /// the on-disk prompt cache restores identical state.
     @Test func prefixReuseAndPromptCache() throws {
         try LoadedModels.use("smollm2-135m") { lm in
+            let saved = lm.transformer.prefillPrecision
+            lm.transformer.prefillPrecision = .float32
+            defer { lm.transformer.prefillPrecision = saved }
             let a = lm.tokenizer.encode("The quick brown fox jumps over the lazy dog.")
             let b = a + lm.tokenizer.encode(" Then it ran away.")
             let session = InferenceSession(model: lm, context: 256)
@@ -66,7 +70,7 @@ import ToolSchema
             #expect(second.tokens == a)
             let restored = try second.evaluate(b)
             #expect(second.lastComputed == b.count - a.count)
-            #expect(zip(restored, fresh).map { abs($0 - $1) }.max()! < 1e-3)
+            #expect(restored == reused)
             // A corrupt file is not used.
             let file = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil).first!
             try Data("garbage".utf8).write(to: file)
