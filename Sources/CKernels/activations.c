@@ -21,11 +21,12 @@ static void swiglu_scalar(float *gate, const float *up, int64_t n) {
 typedef struct {
     float *s;
     int64_t rows, cols, ld, past, group;
+    int simd;
 } softmax_job;
 
 static void softmax_task(void *ctx, int ith, int nth) {
     softmax_job *j = (softmax_job *)ctx;
-    int simd = lk_simd_level();
+    int simd = j->simd;
     for (int64_t r = ith; r < j->rows; r += nth) {
         float *row = j->s + r * j->ld;
         int64_t visible = j->past + r / j->group + 1;
@@ -42,7 +43,7 @@ static void softmax_task(void *ctx, int ith, int nth) {
 }
 
 void lk_causal_softmax(lk_pool *pool, float *s, int64_t rows, int64_t cols, int64_t ld, int64_t past, int64_t group) {
-    softmax_job job = {s, rows, cols, ld, past, group < 1 ? 1 : group};
+    softmax_job job = {s, rows, cols, ld, past, group < 1 ? 1 : group, lk_simd_level()};
     lk_pool_run(pool, softmax_task, &job);
 }
 
@@ -50,6 +51,7 @@ typedef struct {
     float *gate;
     const float *up;
     int64_t n;
+    int simd;
 } swiglu_job;
 
 static void swiglu_task(void *ctx, int ith, int nth) {
@@ -57,11 +59,11 @@ static void swiglu_task(void *ctx, int ith, int nth) {
     int64_t per = (j->n / nth + 15) / 16 * 16;
     int64_t a = per * ith, b = a + per < j->n ? a + per : j->n;
     if (a >= b) return;
-    if (lk_simd_level()) lk_swiglu_avx512(j->gate + a, j->up + a, b - a);
+    if (j->simd) lk_swiglu_avx512(j->gate + a, j->up + a, b - a);
     else swiglu_scalar(j->gate + a, j->up + a, b - a);
 }
 
 void lk_swiglu(lk_pool *pool, float *gate, const float *up, int64_t n) {
-    swiglu_job job = {gate, up, n};
+    swiglu_job job = {gate, up, n, lk_simd_level()};
     lk_pool_run(pool, swiglu_task, &job);
 }

@@ -31,6 +31,7 @@ typedef struct {
     int n_head, n_kv, hd;
     float scale;
     float *out, *scratch;
+    int simd;
 } attention_job;
 
 static void attention_task(void *ctx, int ith, int nth) {
@@ -38,7 +39,7 @@ static void attention_task(void *ctx, int ith, int nth) {
     int group = j->n_head / j->n_kv;
     int64_t stride = (int64_t)j->n_kv * j->hd;
     float *scores = j->scratch + (size_t)ith * (size_t)j->t;
-    int simd = lk_simd_level() && j->hd % 16 == 0;
+    int simd = j->simd && j->hd % 16 == 0;
     for (int h = ith; h < j->n_head; h += nth) {
         int kv = h / group;
         const float *q = j->q + (size_t)h * j->hd;
@@ -51,6 +52,6 @@ static void attention_task(void *ctx, int ith, int nth) {
 
 void lk_attention_decode(lk_pool *pool, const float *q, const float *k_cache, const float *v_cache,
                          int64_t t, int n_head, int n_kv, int hd, float scale, float *out, float *scratch) {
-    attention_job job = {q, k_cache, v_cache, t, n_head, n_kv, hd, scale, out, scratch};
+    attention_job job = {q, k_cache, v_cache, t, n_head, n_kv, hd, scale, out, scratch, lk_simd_level()};
     lk_pool_run(pool, attention_task, &job);
 }

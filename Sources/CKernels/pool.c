@@ -2,6 +2,7 @@
 // issues hundreds of small tasks per token) and then sleep on a condition variable, so they do not
 // compete with OpenBLAS's own threads during long SGEMMs.
 #include "loupe_kernels.h"
+#include "quant_blocks.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -134,6 +135,7 @@ typedef struct {
     int64_t r0, r1, k;
     const void *x;
     float *y;
+    int simd;
 } rows_job;
 
 static void split(int64_t begin, int64_t end, int ith, int nth, int64_t *a, int64_t *b) {
@@ -147,12 +149,16 @@ static void matvec_task(void *ctx, int ith, int nth) {
     rows_job *j = (rows_job *)ctx;
     int64_t a, b;
     split(j->r0, j->r1, ith, nth, &a, &b);
-    for (int64_t r = a; r < b; r++) j->y[r] = lk_dot(j->type, j->w + (size_t)r * j->row_bytes, j->x, j->k);
+    if (j->simd) {
+        for (int64_t r = a; r < b; r++) j->y[r] = lk_dot_avx512(j->type, j->w + (size_t)r * j->row_bytes, j->x, j->k);
+    } else {
+        for (int64_t r = a; r < b; r++) j->y[r] = lk_dot_scalar(j->type, j->w + (size_t)r * j->row_bytes, j->x, j->k);
+    }
 }
 
 void lk_matvec(lk_pool *pool, int type, const void *w, size_t row_bytes, int64_t rows, int64_t k,
                const void *x, float *y) {
-    rows_job job = {type, (const uint8_t *)w, row_bytes, 0, rows, k, x, y};
+    rows_job job = {type, (const uint8_t *)w, row_bytes, 0, rows, k, x, y, lk_simd_level()};
     lk_pool_run(pool, matvec_task, &job);
 }
 
@@ -160,12 +166,16 @@ static void dequant_task(void *ctx, int ith, int nth) {
     rows_job *j = (rows_job *)ctx;
     int64_t a, b;
     split(j->r0, j->r1, ith, nth, &a, &b);
-    for (int64_t r = a; r < b; r++)
-        lk_dequantize(j->type, j->w + (size_t)r * j->row_bytes, j->y + (size_t)(r - j->r0) * (size_t)j->k, j->k);
+    for (int64_t r = a; r < b; r++) {
+        const uint8_t *src = j->w + (size_t)r * j->row_bytes;
+        float *dst = j->y + (size_t)(r - j->r0) * (size_t)j->k;
+        if (j->simd) lk_dequantize_avx512(j->type, src, dst, j->k);
+        else lk_dequantize_scalar(j->type, src, dst, j->k);
+    }
 }
 
 void lk_dequantize_rows(lk_pool *pool, int type, const void *w, size_t row_bytes, int64_t r0, int64_t r1,
                         int64_t k, float *dst) {
-    rows_job job = {type, (const uint8_t *)w, row_bytes, r0, r1, k, NULL, dst};
+    rows_job job = {type, (const uint8_t *)w, row_bytes, r0, r1, k, NULL, dst, lk_simd_level()};
     lk_pool_run(pool, dequant_task, &job);
 }

@@ -220,7 +220,9 @@ float lk_dot_scalar(int type, const void *row, const void *x, int64_t n) {
 
 // ---- dispatch ----
 
-static int simd_enabled = 1;
+// Per thread, so a test forcing the scalar path does not change what other threads run; pool tasks
+// capture the caller's choice when they are dispatched.
+static _Thread_local int simd_enabled = 1;
 
 void lk_set_simd(int enabled) { simd_enabled = enabled; }
 

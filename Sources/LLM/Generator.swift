@@ -21,7 +21,7 @@ public struct GenerationRequest: Sendable {
         /// Constrain a call when the model opens one with `<tool_call>`, or begins its reply (or the text
         /// after a call) with a JSON object, which is then rewritten as `<tool_call>\n{…`.
         case auto(ToolCallGrammar)
-        /// Start every reply with a constrained call.
+        /// Start the reply with a constrained call (later calls as in `auto`).
         case required(ToolCallGrammar)
     }
 
@@ -155,8 +155,8 @@ public struct Generator {
             if isCancelled() { result.finishReason = .cancelled; break }
             // Room for this token and a few forced ones (<tool_call>, newline, closing text).
             if session.tokens.count + 8 > session.contextLimit { result.finishReason = .length; break }
-            if atCallBoundary, case .required = request.tools, constraint == nil {
-                atCallBoundary = false
+            if atReplyStart, case .required = request.tools, constraint == nil {
+                // Only the reply's start is forced; after a call the model may call again or answer.
                 if try startCall(forceNewline: true) { break }
                 continue
             }
@@ -201,7 +201,7 @@ public struct Generator {
                     if try startCall(forceNewline: false) { break }
                     continue
                 }
-                if atCallBoundary, case .auto = request.tools {
+                if atCallBoundary {
                     let piece = String(decoding: tokenizer.piece(token), as: UTF8.self)
                     let stripped = piece.drop { $0 == " " || $0 == "\n" }
                     // A JSON object, or (at the very start) a code fence, opens a call the model did not tag.

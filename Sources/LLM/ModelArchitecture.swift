@@ -2,7 +2,7 @@ import ModelFormats
 
 /// What distinguishes one decoder architecture from another: how its configuration is read from GGUF
 /// metadata. The forward pass itself (`Transformer`) is shared.
-public protocol ModelArchitecture {
+public protocol ModelArchitecture: Sendable {
     /// The `general.architecture` value.
     static var name: String { get }
     /// Reads the hyperparameters.

@@ -31,7 +31,9 @@ struct PromptCacheFile {
         u32(UInt32(layers)); u32(UInt32(width)); u32(UInt32(count))
         tokens.withUnsafeBytes { header.append(contentsOf: $0) }
         let temp = url.appendingPathExtension("partial-\(ProcessInfo.processInfo.processIdentifier)")
-        FileManager.default.createFile(atPath: temp.path, contents: nil)
+        guard FileManager.default.createFile(atPath: temp.path, contents: nil) else {
+            throw LLMError.promptCache("cannot create \(temp.path)")
+        }
         let handle = try FileHandle(forWritingTo: temp)
         do {
             try handle.write(contentsOf: header)

@@ -29,6 +29,7 @@ public final class KernelPool: @unchecked Sendable {
     /// Whether the AVX-512 VNNI kernels are in use (false: portable scalar kernels).
     public static var usesSIMD: Bool { lk_simd_level() != 0 }
 
-    /// Forces the scalar kernels (`false`) or restores automatic selection. For tests and comparisons.
+    /// Forces the scalar kernels (`false`) or restores automatic selection, for work started from the calling
+    /// thread (tests and comparisons).
     public static func setSIMD(_ enabled: Bool) { lk_set_simd(enabled ? 1 : 0) }
 }

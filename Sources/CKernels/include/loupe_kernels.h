@@ -32,7 +32,8 @@ int lk_block_bytes(int type);
 int lk_uses_q8(int type);
 /// 1 when the AVX-512 VNNI kernels are in use; 0 for the portable scalar code.
 int lk_simd_level(void);
-/// Forces the scalar kernels (enabled = 0) or restores automatic selection (enabled = 1). For tests.
+/// Forces the scalar kernels (enabled = 0) or restores automatic selection (enabled = 1) for work started
+/// from the calling thread (tests).
 void lk_set_simd(int enabled);
 
 /// Dequantizes `n` elements (a multiple of the block size) of `type` from `src` to `dst`.
