@@ -72,7 +72,8 @@ public final class PyTorchCheckpoint: @unchecked Sendable {
             let size = storageTypes[key]?.size ?? 1
             guard elements <= UInt64(r.remaining / size) else {
                 throw ModelFormatError.truncated(format: Self.format, field: "data of storage \(key)", offset: UInt64(r.offset),
-                                                 needed: elements * UInt64(size), available: UInt64(r.remaining))
+                                                 needed: elements.multipliedReportingOverflow(by: UInt64(size)).partialValue,
+                                                 available: UInt64(r.remaining))
             }
             let start = r.offset
             try r.skip(Int(elements) * size, "data of storage \(key)")

@@ -29,7 +29,7 @@ import Testing
         for cut in stride(from: 0, to: 50_000, by: 997) {
             do { _ = try PyTorchCheckpoint(source: ByteSource(copying: Array(full[0..<cut]))) } catch is ModelFormatError {}
         }
-        for _ in 0..<60 {
+        for _ in 0..<150 {
             var b = full
             for _ in 0..<(1 + Int(rng.next() % 4)) { b[Int(rng.next() % 45_000)] ^= UInt8(truncatingIfNeeded: rng.next() | 1) }
             do {
