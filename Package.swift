@@ -41,6 +41,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Vision", dependencies: ["Tensor", "CPNG", "CJPEG"]),
+        .target(name: "Perception", dependencies: ["Tensor", "ModelFormats", "Tokenizers", "Vision"]),
         .target(name: "Database", dependencies: ["CSQLite"]),
         .executableTarget(name: "LoupeCLI", dependencies: [
             "Tensor", "ModelFormats", "ModelStore", "Vision", "Database", "Tokenizers", "ToolSchema", "LLM",
@@ -59,5 +60,6 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats", "TestSupport"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Tokenizers", "ToolSchema", "ModelFormats", "Tensor", "TestSupport"]),
         .testTarget(name: "ToolSchemaTests", dependencies: ["ToolSchema", "TestSupport"]),
+        .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Tokenizers", "TestSupport"]),
     ]
 )
