@@ -60,6 +60,6 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats", "TestSupport"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Tokenizers", "ToolSchema", "ModelFormats", "Tensor", "TestSupport"]),
         .testTarget(name: "ToolSchemaTests", dependencies: ["ToolSchema", "TestSupport"]),
-        .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Tokenizers", "Vision", "TestSupport"]),
     ]
 )

@@ -1,0 +1,138 @@
+import Foundation
+import ModelFormats
+import Tensor
+
+/// EfficientNet-Lite0 (ImageNet-1k) built in Swift from its PyTorch state dict: stem 3×3/2, 16 MBConv
+/// blocks (expand 1×1, depthwise k×k, project 1×1; no squeeze-excitation; ReLU6), head 1×1 to 1280,
+/// global average pool, linear classifier. TensorFlow SAME padding; BatchNorm (ε 1e-3) folded into the
+/// convolutions at load time. Input: RGB 224×224, `(x − 127) / 128`, channel-major.
+public final class EfficientNetLite0: @unchecked Sendable {
+    /// One convolution with its BatchNorm folded in.
+    struct Conv {
+        let weight: [Float]   // [out, in/groups, k, k]
+        let bias: [Float]     // [out]
+        let outChannels, inChannels, kernel, stride: Int
+        let depthwise: Bool
+    }
+
+    struct Block {
+        let expand: Conv?
+        let depthwise: Conv
+        let project: Conv
+        var residual: Bool { depthwise.stride == 1 && (expand?.inChannels ?? depthwise.inChannels) == project.outChannels }
+    }
+
+    let stem: Conv
+    let blocks: [Block]
+    let head: Conv
+    let classifier: (weight: [Float], bias: [Float])  // [1000, 1280], [1000]
+    let blas: BLAS
+    /// Side of the square input.
+    public static let inputSize = 224
+    /// Feature width before the classifier.
+    public static let featureSize = 1280
+
+    /// (repeats, kernel, stride, expand ratio, in, out) per stage.
+    static let stages = [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
+                         (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320)]
+
+    public convenience init(path: String) throws {
+        try self.init(checkpoint: PyTorchCheckpoint(path: path))
+    }
+
+    public init(checkpoint c: PyTorchCheckpoint) throws {
+        func tensor(_ name: String, _ shape: [Int]) throws -> [Float] {
+            guard let t = c.tensor(name) else { throw PerceptionError.badWeights(network: "EfficientNet-Lite0", tensor: name, reason: "is missing") }
+            guard t.shape == shape else {
+                throw PerceptionError.badWeights(network: "EfficientNet-Lite0", tensor: name, reason: "has shape \(t.shape), expected \(shape)")
+            }
+            return c.floats(t)
+        }
+        func conv(_ name: String, bn: String, out: Int, in inp: Int, kernel k: Int, stride: Int, depthwise: Bool) throws -> Conv {
+            var w = try tensor(name + ".weight", [out, depthwise ? 1 : inp, k, k])
+            let gamma = try tensor(bn + ".weight", [out]), beta = try tensor(bn + ".bias", [out])
+            let mean = try tensor(bn + ".running_mean", [out]), variance = try tensor(bn + ".running_var", [out])
+            var bias = [Float](repeating: 0, count: out)
+            let per = w.count / out
+            for o in 0..<out {
+                let scale = gamma[o] / (variance[o] + 1e-3).squareRoot()
+                for i in 0..<per { w[o * per + i] *= scale }
+                bias[o] = beta[o] - mean[o] * scale
+            }
+            return Conv(weight: w, bias: bias, outChannels: out, inChannels: inp, kernel: k, stride: stride, depthwise: depthwise)
+        }
+        stem = try conv("_conv_stem", bn: "_bn0", out: 32, in: 3, kernel: 3, stride: 2, depthwise: false)
+        var blocks: [Block] = []
+        for (repeats, k, stride, expandRatio, inC, outC) in Self.stages {
+            for r in 0..<repeats {
+                let i = blocks.count, p = "_blocks.\(i)."
+                let input = r == 0 ? inC : outC, wide = input * expandRatio
+                let expand = expandRatio == 1 ? nil
+                    : try conv(p + "_expand_conv", bn: p + "_bn0", out: wide, in: input, kernel: 1, stride: 1, depthwise: false)
+                let dw = try conv(p + "_depthwise_conv", bn: p + "_bn1", out: wide, in: wide, kernel: k, stride: r == 0 ? stride : 1, depthwise: true)
+                let project = try conv(p + "_project_conv", bn: p + "_bn2", out: outC, in: wide, kernel: 1, stride: 1, depthwise: false)
+                blocks.append(Block(expand: expand, depthwise: dw, project: project))
+            }
+        }
+        self.blocks = blocks
+        head = try conv("_conv_head", bn: "_bn1", out: 1280, in: 320, kernel: 1, stride: 1, depthwise: false)
+        classifier = (try tensor("_fc.weight", [1000, 1280]), try tensor("_fc.bias", [1000]))
+        blas = try BLAS.shared()
+    }
+
+    /// What one forward pass gives.
+    public struct Output: Sendable {
+        /// `[1000]` class scores.
+        public let logits: [Float]
+        /// `[1280]` pooled feature (the classifier's input).
+        public let features: [Float]
+        /// `[1280, 7, 7]` last feature map (for class-activation maps).
+        public let featureMap: [Float]
+        public let mapSize: Int
+    }
+
+    /// Runs the network on a `[3, 224, 224]` normalised input.
+    public func forward(_ input: [Float]) throws -> Output {
+        let n = Self.inputSize
+        guard input.count == 3 * n * n else {
+            throw PerceptionError.invalidInput(network: "EfficientNet-Lite0", reason: "input has \(input.count) values, expected 3×\(n)×\(n)")
+        }
+        var (x, h, w) = apply(stem, input, channels: 3, height: n, width: n, relu6: true)
+        var channels = 32
+        for b in blocks {
+            var y = x, yh = h, yw = w, yc = channels
+            if let e = b.expand { (y, yh, yw) = apply(e, y, channels: yc, height: yh, width: yw, relu6: true); yc = e.outChannels }
+            (y, yh, yw) = apply(b.depthwise, y, channels: yc, height: yh, width: yw, relu6: true)
+            (y, yh, yw) = apply(b.project, y, channels: yc, height: yh, width: yw, relu6: false)
+            if b.residual { for i in y.indices { y[i] += x[i] } }
+            (x, h, w, channels) = (y, yh, yw, b.project.outChannels)
+        }
+        let (map, mh, mw) = apply(head, x, channels: channels, height: h, width: w, relu6: true)
+        var features = [Float](repeating: 0, count: 1280)
+        for c in 0..<1280 {
+            var s: Float = 0
+            for i in 0..<(mh * mw) { s += map[c * mh * mw + i] }
+            features[c] = s / Float(mh * mw)
+        }
+        var logits = classifier.bias
+        classifier.weight.withUnsafeBufferPointer { wp in
+            features.withUnsafeBufferPointer { fp in
+                logits.withUnsafeMutableBufferPointer { lp in
+                    blas.sgemv(trans: false, m: 1000, n: 1280, alpha: 1, a: wp.baseAddress!, lda: 1280, x: fp.baseAddress!, beta: 1, y: lp.baseAddress!)
+                }
+            }
+        }
+        return Output(logits: logits, features: features, featureMap: map, mapSize: mh)
+    }
+
+    private func apply(_ c: Conv, _ x: [Float], channels: Int, height: Int, width: Int, relu6: Bool) -> ([Float], Int, Int) {
+        let pad = Convolution.Padding.same(height: height, width: width, kernel: c.kernel, stride: c.stride)
+        var (y, h, w) = c.depthwise
+            ? Convolution.depthwise(x, channels: channels, height: height, width: width, weight: c.weight, bias: c.bias,
+                                    kernel: c.kernel, stride: c.stride, padding: pad)
+            : Convolution.conv2d(x, channels: channels, height: height, width: width, weight: c.weight, bias: c.bias,
+                                 outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, padding: pad, blas: blas)
+        if relu6 { for i in y.indices { y[i] = min(max(y[i], 0), 6) } }
+        return (y, h, w)
+    }
+}

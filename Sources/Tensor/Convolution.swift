@@ -1,0 +1,112 @@
+/// 2-D convolutions on single images in channel-major layout (`[C, H, W]`): general convolution by
+/// im2col + SGEMM (1×1 convolutions skip the im2col), and depthwise convolution by a direct loop.
+public enum Convolution {
+    /// Padding in pixels on each side.
+    public struct Padding: Sendable, Equatable {
+        public var top, left, bottom, right: Int
+        public init(top: Int, left: Int, bottom: Int, right: Int) {
+            (self.top, self.left, self.bottom, self.right) = (top, left, bottom, right)
+        }
+
+        /// TensorFlow "SAME": output = ceil(input / stride); the odd pixel of padding goes bottom/right.
+        public static func same(height: Int, width: Int, kernel: Int, stride: Int) -> Padding {
+            func split(_ n: Int) -> (Int, Int) {
+                let out = (n + stride - 1) / stride
+                let total = max((out - 1) * stride + kernel - n, 0)
+                return (total / 2, total - total / 2)
+            }
+            let (t, b) = split(height), (l, r) = split(width)
+            return Padding(top: t, left: l, bottom: b, right: r)
+        }
+
+        public static let zero = Padding(top: 0, left: 0, bottom: 0, right: 0)
+    }
+
+    /// Output size of a convolution.
+    public static func outputSize(_ n: Int, kernel: Int, stride: Int, before: Int, after: Int) -> Int {
+        (n + before + after - kernel) / stride + 1
+    }
+
+    /// `y[co] = Σ w[co, ci, ky, kx] · x[ci, …] + bias[co]`. `weight` is `[co, ci, k, k]`.
+    /// Returns `[co, oh, ow]` and the output size.
+    public static func conv2d(_ x: [Float], channels ci: Int, height h: Int, width w: Int, weight: [Float], bias: [Float]?,
+                              outChannels co: Int, kernel k: Int, stride s: Int, padding p: Padding,
+                              blas: BLAS) -> (output: [Float], height: Int, width: Int) {
+        let oh = outputSize(h, kernel: k, stride: s, before: p.top, after: p.bottom)
+        let ow = outputSize(w, kernel: k, stride: s, before: p.left, after: p.right)
+        precondition(weight.count == co * ci * k * k && x.count == ci * h * w && oh > 0 && ow > 0, "conv2d: shapes do not match")
+        var y = [Float](repeating: 0, count: co * oh * ow)
+        if let bias {
+            for c in 0..<co { for i in 0..<(oh * ow) { y[c * oh * ow + i] = bias[c] } }
+        }
+        let columns: [Float]
+        if k == 1, s == 1, p == .zero {
+            columns = x
+        } else {
+            // im2col: [ci·k·k, oh·ow]
+            var cols = [Float](repeating: 0, count: ci * k * k * oh * ow)
+            for c in 0..<ci {
+                for ky in 0..<k {
+                    for kx in 0..<k {
+                        let row = (c * k + ky) * k + kx
+                        for oy in 0..<oh {
+                            let iy = oy * s + ky - p.top
+                            guard iy >= 0, iy < h else { continue }
+                            for ox in 0..<ow {
+                                let ix = ox * s + kx - p.left
+                                if ix >= 0, ix < w { cols[(row * oh + oy) * ow + ox] = x[(c * h + iy) * w + ix] }
+                            }
+                        }
+                    }
+                }
+            }
+            columns = cols
+        }
+        let kk = ci * k * k, n = oh * ow
+        weight.withUnsafeBufferPointer { wp in
+            columns.withUnsafeBufferPointer { cp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    blas.sgemm(transA: false, transB: false, m: co, n: n, k: kk, alpha: 1, a: wp.baseAddress!, lda: kk,
+                               b: cp.baseAddress!, ldb: n, beta: bias == nil ? 0 : 1, c: yp.baseAddress!, ldc: n)
+                }
+            }
+        }
+        return (y, oh, ow)
+    }
+
+    /// Depthwise convolution (one k×k filter per channel). `weight` is `[c, k, k]`.
+    public static func depthwise(_ x: [Float], channels c: Int, height h: Int, width w: Int, weight: [Float], bias: [Float]?,
+                                 kernel k: Int, stride s: Int, padding p: Padding) -> (output: [Float], height: Int, width: Int) {
+        let oh = outputSize(h, kernel: k, stride: s, before: p.top, after: p.bottom)
+        let ow = outputSize(w, kernel: k, stride: s, before: p.left, after: p.right)
+        precondition(weight.count == c * k * k && x.count == c * h * w && oh > 0 && ow > 0, "depthwise: shapes do not match")
+        var y = [Float](repeating: 0, count: c * oh * ow)
+        x.withUnsafeBufferPointer { xp in
+            weight.withUnsafeBufferPointer { wp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    for ch in 0..<c {
+                        let xin = xp.baseAddress! + ch * h * w, wk = wp.baseAddress! + ch * k * k, out = yp.baseAddress! + ch * oh * ow
+                        let b = bias?[ch] ?? 0
+                        for oy in 0..<oh {
+                            for ox in 0..<ow {
+                                var sum = b
+                                let y0 = oy * s - p.top, x0 = ox * s - p.left
+                                for ky in 0..<k {
+                                    let iy = y0 + ky
+                                    guard iy >= 0, iy < h else { continue }
+                                    let rowIn = xin + iy * w, rowW = wk + ky * k
+                                    for kx in 0..<k {
+                                        let ix = x0 + kx
+                                        if ix >= 0, ix < w { sum += rowIn[ix] * rowW[kx] }
+                                    }
+                                }
+                                out[oy * ow + ox] = sum
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (y, oh, ow)
+    }
+}

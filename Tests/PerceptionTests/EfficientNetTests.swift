@@ -1,0 +1,43 @@
+import Foundation
+import Perception
+import TestSupport
+import Testing
+import Vision
+
+/// EfficientNet-Lite0 on the fixture's exact network inputs: logits and features within 1e-3 + 1e-4·|ref|,
+/// top-5 identical.
+@Suite struct EfficientNetTests {
+    static func npy(_ name: String) throws -> [Float] {
+        let data = try Data(contentsOf: Fixtures.root.appendingPathComponent("vision/efficientnet/npy/\(name).npy"))
+        // .npy: magic, version, header length (u16 LE at 8), header, data.
+        let headerLength = Int(data[8]) | Int(data[9]) << 8
+        let start = 10 + headerLength
+        return data.withUnsafeBytes { raw in
+            (0..<((data.count - start) / 4)).map { raw.loadUnaligned(fromByteOffset: start + 4 * $0, as: Float.self) }
+        }
+    }
+
+    @Test(arguments: ["portrait_obama", "mountain", "spitfire"])
+    func matchesReference(name: String) throws {
+        let net = try EfficientNetLite0(path: Fixtures.modelPath("efficientnet-lite0"))
+        let image = try ImageDecoder().decode(file: Fixtures.root.appendingPathComponent("vision/efficientnet/netinput/\(name)_224.png").path)
+        #expect(image.width == 224 && image.height == 224)
+        var input = [Float](repeating: 0, count: 3 * 224 * 224)
+        for y in 0..<224 {
+            for x in 0..<224 {
+                let (r, g, b) = image[x, y]
+                input[(0 * 224 + y) * 224 + x] = (Float(r) - 127) / 128
+                input[(1 * 224 + y) * 224 + x] = (Float(g) - 127) / 128
+                input[(2 * 224 + y) * 224 + x] = (Float(b) - 127) / 128
+            }
+        }
+        let out = try net.forward(input)
+        let logits = try Self.npy("\(name)_logits"), features = try Self.npy("\(name)_features")
+        let worstLogit = zip(out.logits, logits).map { abs($0 - $1) - 1e-4 * abs($1) }.max()!
+        let worstFeature = zip(out.features, features).map { abs($0 - $1) - 1e-4 * abs($1) }.max()!
+        #expect(worstLogit <= 1e-3, "\(name): logits off by \(worstLogit)")
+        #expect(worstFeature <= 1e-3, "\(name): features off by \(worstFeature)")
+        func top5(_ v: [Float]) -> [Int] { Array(v.indices.sorted { v[$0] > v[$1] }.prefix(5)) }
+        #expect(top5(out.logits) == top5(logits))
+    }
+}
