@@ -41,7 +41,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Vision", dependencies: ["Tensor", "CPNG", "CJPEG"]),
-        .target(name: "Perception", dependencies: ["Tensor", "ModelFormats", "Tokenizers", "Vision"]),
+        .target(name: "GraphRuntime", dependencies: ["Tensor", "ModelFormats"]),
+        .target(name: "Perception", dependencies: ["Tensor", "ModelFormats", "Tokenizers", "GraphRuntime", "Vision"]),
         .target(name: "Database", dependencies: ["CSQLite"]),
         .executableTarget(name: "LoupeCLI", dependencies: [
             "Tensor", "ModelFormats", "ModelStore", "Vision", "Database", "Tokenizers", "ToolSchema", "LLM",
@@ -61,5 +62,6 @@ let package = Package(
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Tokenizers", "ToolSchema", "ModelFormats", "Tensor", "TestSupport"]),
         .testTarget(name: "ToolSchemaTests", dependencies: ["ToolSchema", "TestSupport"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Tokenizers", "Vision", "TestSupport"]),
+        .testTarget(name: "GraphRuntimeTests", dependencies: ["GraphRuntime", "ModelFormats", "Vision", "TestSupport"]),
     ]
 )

@@ -1,0 +1,44 @@
+/// The graph IR: operators with attributes already parsed, connected by value names; constants held
+/// separately. Nodes are in execution order.
+public struct Graph: Sendable {
+    public struct Node: Sendable {
+        public let name: String
+        public let op: Operator
+        /// Input value names; "" marks an omitted optional input.
+        public let inputs: [String]
+        public let outputs: [String]
+    }
+
+    public var nodes: [Node] = []
+    public var constants: [String: GraphTensor] = [:]
+    public var inputs: [String] = []
+    public var outputs: [String] = []
+}
+
+/// Operators and their attributes.
+public enum Operator: Sendable {
+    public struct ConvAttributes: Sendable {
+        public var kernel: [Int] = []
+        public var strides = [1, 1]
+        /// top, left, bottom, right
+        public var pads = [0, 0, 0, 0]
+        public var group = 1
+        public var autoPad = "NOTSET"
+        public var outputPadding = [0, 0]
+    }
+
+    public enum BinaryKind: Sendable { case add, sub, mul, div, pow }
+    public enum UnaryKind: Sendable { case relu, sigmoid, sqrt, hardSigmoid(alpha: Float, beta: Float), hardSwish, identity }
+
+    case conv(ConvAttributes)
+    case convTranspose(ConvAttributes)
+    case batchNormalization(epsilon: Float)
+    case binary(BinaryKind)
+    case unary(UnaryKind)
+    /// Bounds from attributes (older opsets) or inputs 1 and 2.
+    case clip(min: Float, max: Float)
+    case globalAveragePool
+    /// mode "nearest" or "linear"; coordinate transformation; nearest rounding mode.
+    case resize(mode: String, coordinates: String, nearestMode: String)
+    case concat(axis: Int)
+}

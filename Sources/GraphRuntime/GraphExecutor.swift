@@ -1,0 +1,80 @@
+import Tensor
+
+/// Runs a `Graph` node by node. Intermediate values are dropped after their last use, so peak memory is
+/// the live set, not every activation.
+public final class GraphExecutor: @unchecked Sendable {
+    public let graph: Graph
+    let blas: BLAS
+    /// For each node, the values whose last use it is.
+    private let releases: [[String]]
+
+    public init(graph: Graph) throws {
+        self.graph = graph
+        blas = try BLAS.shared()
+        var last: [String: Int] = [:]
+        for (i, n) in graph.nodes.enumerated() { for v in n.inputs where !v.isEmpty { last[v] = i } }
+        var releases = [[String]](repeating: [], count: graph.nodes.count)
+        let keep = Set(graph.outputs).union(graph.constants.keys)
+        for (v, i) in last where !keep.contains(v) { releases[i].append(v) }
+        self.releases = releases
+    }
+
+    /// Runs the graph on `inputs` (by name) and returns the graph outputs.
+    public func run(_ inputs: [String: GraphTensor]) throws -> [String: GraphTensor] {
+        var values = inputs
+        for name in graph.inputs where values[name] == nil {
+            throw GraphRuntimeError.missingValue(name: name, node: "graph input")
+        }
+        for (i, node) in graph.nodes.enumerated() {
+            let args = try node.inputs.map { name -> GraphTensor? in
+                if name.isEmpty { return nil }
+                guard let v = values[name] ?? graph.constants[name] else { throw GraphRuntimeError.missingValue(name: name, node: node.name) }
+                return v
+            }
+            let results = try execute(node, args)
+            for (name, value) in zip(node.outputs, results) { values[name] = value }
+            for v in releases[i] { values[v] = nil }
+        }
+        var out: [String: GraphTensor] = [:]
+        for name in graph.outputs {
+            guard let v = values[name] ?? graph.constants[name] else { throw GraphRuntimeError.missingValue(name: name, node: "graph output") }
+            out[name] = v
+        }
+        return out
+    }
+
+    func execute(_ node: Graph.Node, _ args: [GraphTensor?]) throws -> [GraphTensor] {
+        func input(_ i: Int) throws -> GraphTensor {
+            guard i < args.count, let t = args[i] else {
+                throw GraphRuntimeError.shapeMismatch(op: "\(node.op)", node: node.name, reason: "input \(i) is missing")
+            }
+            return t
+        }
+        switch node.op {
+        case let .conv(a):
+            return [try ConvolutionOps.conv(try input(0), weight: try input(1), bias: args.count > 2 ? args[2] : nil, a, node: node.name, blas: blas)]
+        case let .convTranspose(a):
+            return [try ConvolutionOps.convTranspose(try input(0), weight: try input(1), bias: args.count > 2 ? args[2] : nil, a, node: node.name, blas: blas)]
+        case let .batchNormalization(epsilon):
+            return [try NormalizationOps.batchNorm(try input(0), scale: try input(1), bias: try input(2), mean: try input(3),
+                                                   variance: try input(4), epsilon: epsilon, node: node.name)]
+        case let .binary(kind):
+            return [try ElementwiseOps.binary(kind, try input(0), try input(1), node: node.name)]
+        case let .unary(kind):
+            return [ElementwiseOps.unary(kind, try input(0))]
+        case let .clip(lo, hi):
+            let low = args.count > 1 ? args[1]?.data.first ?? lo : lo
+            let high = args.count > 2 ? args[2]?.data.first ?? hi : hi
+            var x = try input(0)
+            for i in x.data.indices { x.data[i] = min(max(x.data[i], low), high) }
+            return [x]
+        case .globalAveragePool:
+            return [try PoolingOps.globalAverage(try input(0), node: node.name)]
+        case let .resize(mode, coordinates, nearestMode):
+            return [try ResizeOps.resize(try input(0), scales: args.count > 2 ? args[2] : nil, sizes: args.count > 3 ? args[3] : nil,
+                                         mode: mode, coordinates: coordinates, nearestMode: nearestMode, node: node.name)]
+        case let .concat(axis):
+            return [try ShapeOps.concat(args.compactMap { $0 }, axis: axis, node: node.name)]
+        }
+    }
+}
