@@ -25,6 +25,7 @@ public enum Operator: Sendable {
         public var group = 1
         public var autoPad = "NOTSET"
         public var outputPadding = [0, 0]
+        public init() {}
     }
 
     public enum BinaryKind: Sendable { case add, sub, mul, div, pow }

@@ -1,8 +1,8 @@
 import Tensor
 
 /// Conv and ConvTranspose on NCHW tensors: grouped and depthwise convolution, ONNX padding rules.
-enum ConvolutionOps {
-    static func padding(_ a: Operator.ConvAttributes, height: Int, width: Int, kernel k: [Int]) -> Convolution.Padding {
+public enum ConvolutionOps {
+    public static func padding(_ a: Operator.ConvAttributes, height: Int, width: Int, kernel k: [Int]) -> Convolution.Padding {
         switch a.autoPad {
         case "SAME_UPPER", "SAME_LOWER":
             func split(_ n: Int, _ k: Int, _ s: Int) -> (Int, Int) {
@@ -16,7 +16,7 @@ enum ConvolutionOps {
         }
     }
 
-    static func conv(_ x: GraphTensor, weight w: GraphTensor, bias: GraphTensor?, _ a: Operator.ConvAttributes, node: String,
+    public static func conv(_ x: GraphTensor, weight w: GraphTensor, bias: GraphTensor?, _ a: Operator.ConvAttributes, node: String,
                      blas: BLAS) throws -> GraphTensor {
         guard x.shape.count == 4, w.shape.count == 4 else {
             throw GraphRuntimeError.shapeMismatch(op: "Conv", node: node, reason: "input \(x.shape) / weight \(w.shape) must be 4-D")
@@ -56,7 +56,7 @@ enum ConvolutionOps {
     }
 
     /// Transposed convolution (group 1): columns = Wᵀ·X by SGEMM, then scatter-add into the output.
-    static func convTranspose(_ x: GraphTensor, weight w: GraphTensor, bias: GraphTensor?, _ a: Operator.ConvAttributes, node: String,
+    public static func convTranspose(_ x: GraphTensor, weight w: GraphTensor, bias: GraphTensor?, _ a: Operator.ConvAttributes, node: String,
                               blas: BLAS) throws -> GraphTensor {
         guard x.shape.count == 4, w.shape.count == 4, a.group == 1, w.shape[0] == x.shape[1], w.shape[2] == w.shape[3] else {
             throw GraphRuntimeError.shapeMismatch(op: "ConvTranspose", node: node, reason: "input \(x.shape), weight \(w.shape), group \(a.group)")

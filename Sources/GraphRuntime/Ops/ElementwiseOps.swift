@@ -1,9 +1,9 @@
 import Foundation
 
 /// Elementwise operators: binary with NumPy broadcasting, and unary activations.
-enum ElementwiseOps {
+public enum ElementwiseOps {
     /// The broadcast shape of two shapes, or nil if they are incompatible.
-    static func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
+    public static func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
         let rank = max(a.count, b.count)
         let pa = [Int](repeating: 1, count: rank - a.count) + a, pb = [Int](repeating: 1, count: rank - b.count) + b
         var out: [Int] = []
@@ -15,7 +15,7 @@ enum ElementwiseOps {
     }
 
     /// Strides of `shape` seen through `out` (0 along broadcast dimensions).
-    static func broadcastStrides(_ shape: [Int], to out: [Int]) -> [Int] {
+    public static func broadcastStrides(_ shape: [Int], to out: [Int]) -> [Int] {
         let padded = [Int](repeating: 1, count: out.count - shape.count) + shape
         var strides = [Int](repeating: 0, count: out.count)
         var s = 1
@@ -26,7 +26,7 @@ enum ElementwiseOps {
         return strides
     }
 
-    static func binary(_ kind: Operator.BinaryKind, _ a: GraphTensor, _ b: GraphTensor, node: String) throws -> GraphTensor {
+    public static func binary(_ kind: Operator.BinaryKind, _ a: GraphTensor, _ b: GraphTensor, node: String) throws -> GraphTensor {
         guard let shape = broadcastShape(a.shape, b.shape) else {
             throw GraphRuntimeError.shapeMismatch(op: "\(kind)", node: node, reason: "shapes \(a.shape) and \(b.shape) do not broadcast")
         }
@@ -71,7 +71,7 @@ enum ElementwiseOps {
         return out
     }
 
-    static func unary(_ kind: Operator.UnaryKind, _ x: GraphTensor) -> GraphTensor {
+    public static func unary(_ kind: Operator.UnaryKind, _ x: GraphTensor) -> GraphTensor {
         var y = x
         switch kind {
         case .identity: break

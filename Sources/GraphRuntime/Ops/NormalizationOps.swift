@@ -1,6 +1,6 @@
 /// BatchNormalization (inference form) on `[N, C, …]`.
-enum NormalizationOps {
-    static func batchNorm(_ x: GraphTensor, scale: GraphTensor, bias: GraphTensor, mean: GraphTensor, variance: GraphTensor,
+public enum NormalizationOps {
+    public static func batchNorm(_ x: GraphTensor, scale: GraphTensor, bias: GraphTensor, mean: GraphTensor, variance: GraphTensor,
                           epsilon: Float, node: String) throws -> GraphTensor {
         guard x.shape.count >= 2 else { throw GraphRuntimeError.shapeMismatch(op: "BatchNormalization", node: node, reason: "input \(x.shape)") }
         let c = x.shape[1]

@@ -1,7 +1,7 @@
 /// Pooling operators.
-enum PoolingOps {
+public enum PoolingOps {
     /// `[N, C, H, W] → [N, C, 1, 1]`.
-    static func globalAverage(_ x: GraphTensor, node: String) throws -> GraphTensor {
+    public static func globalAverage(_ x: GraphTensor, node: String) throws -> GraphTensor {
         guard x.shape.count == 4 else { throw GraphRuntimeError.shapeMismatch(op: "GlobalAveragePool", node: node, reason: "input \(x.shape)") }
         let (n, c, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
         var y = GraphTensor(shape: [n, c, 1, 1])

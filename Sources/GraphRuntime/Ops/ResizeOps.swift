@@ -2,8 +2,8 @@ import Foundation
 
 /// Resize of the last two dimensions of `[N, C, H, W]`: nearest (floor, round-prefer-floor/ceil) and
 /// bilinear, with the asymmetric, half-pixel and align-corners coordinate rules.
-enum ResizeOps {
-    static func resize(_ x: GraphTensor, scales: GraphTensor?, sizes: GraphTensor?, mode: String, coordinates: String, nearestMode: String,
+public enum ResizeOps {
+    public static func resize(_ x: GraphTensor, scales: GraphTensor?, sizes: GraphTensor?, mode: String, coordinates: String, nearestMode: String,
                        node: String) throws -> GraphTensor {
         guard x.shape.count == 4 else { throw GraphRuntimeError.shapeMismatch(op: "Resize", node: node, reason: "input \(x.shape)") }
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])

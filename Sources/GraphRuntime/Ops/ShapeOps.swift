@@ -1,6 +1,6 @@
 /// Shape operators.
-enum ShapeOps {
-    static func concat(_ parts: [GraphTensor], axis rawAxis: Int, node: String) throws -> GraphTensor {
+public enum ShapeOps {
+    public static func concat(_ parts: [GraphTensor], axis rawAxis: Int, node: String) throws -> GraphTensor {
         guard let first = parts.first else { throw GraphRuntimeError.shapeMismatch(op: "Concat", node: node, reason: "no inputs") }
         let rank = first.shape.count
         let axis = rawAxis < 0 ? rawAxis + rank : rawAxis
