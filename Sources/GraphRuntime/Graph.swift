@@ -42,4 +42,17 @@ public enum Operator: Sendable {
     /// mode "nearest" or "linear"; coordinate transformation; nearest rounding mode.
     case resize(mode: String, coordinates: String, nearestMode: String)
     case concat(axis: Int)
+    case averagePool(kernel: [Int], strides: [Int], pads: [Int], countIncludePad: Bool)
+    case maxPool(kernel: [Int], strides: [Int], pads: [Int])
+    case matMul
+    case softmax(axis: Int)
+    case reduceMean(axes: [Int]?, keepDims: Bool)
+    case shape
+    /// Cast to an ONNX data type (integer types truncate toward zero; values stay floats).
+    case cast(to: Int)
+    case slice
+    case reshape(allowZero: Bool)
+    case transpose(perm: [Int]?)
+    case squeeze(axes: [Int]?)
+    case unsqueeze(axes: [Int]?)
 }

@@ -75,6 +75,39 @@ public final class GraphExecutor: @unchecked Sendable {
                                          mode: mode, coordinates: coordinates, nearestMode: nearestMode, node: node.name)]
         case let .concat(axis):
             return [try ShapeOps.concat(args.compactMap { $0 }, axis: axis, node: node.name)]
+        case let .averagePool(kernel, strides, pads, countIncludePad):
+            return [try PoolingOps.pool(try input(0), kernel: kernel, strides: strides, pads: pads, max: false,
+                                        countIncludePad: countIncludePad, node: node.name)]
+        case let .maxPool(kernel, strides, pads):
+            return [try PoolingOps.pool(try input(0), kernel: kernel, strides: strides, pads: pads, max: true, countIncludePad: false, node: node.name)]
+        case .matMul:
+            return [try MatMulOps.matMul(try input(0), try input(1), node: node.name, blas: blas)]
+        case let .softmax(axis):
+            return [try ReductionOps.softmax(try input(0), axis: axis, node: node.name)]
+        case let .reduceMean(axes, keepDims):
+            return [try ReductionOps.reduceMean(try input(0), axes: axes ?? (args.count > 1 ? args[1]?.data.map { Int($0) } : nil),
+                                                keepDims: keepDims, node: node.name)]
+        case .shape:
+            let x = try input(0)
+            return [GraphTensor(shape: [x.shape.count], data: x.shape.map { Float($0) })]
+        case let .cast(to):
+            var x = try input(0)
+            if to != 1, to != 10, to != 11, to != 16 { for i in x.data.indices { x.data[i] = x.data[i].rounded(.towardZero) } }
+            return [x]
+        case .slice:
+            return [try ShapeOps.slice(try input(0), starts: try input(1), ends: try input(2), axes: args.count > 3 ? args[3] : nil,
+                                       steps: args.count > 4 ? args[4] : nil, node: node.name)]
+        case let .reshape(allowZero):
+            return [try ShapeOps.reshape(try input(0), shape: try input(1), allowZero: allowZero, node: node.name)]
+        case let .transpose(perm):
+            return [try ShapeOps.transpose(try input(0), perm: perm, node: node.name)]
+        case let .squeeze(axes):
+            return [try ShapeOps.squeeze(try input(0), axes: axes ?? (args.count > 1 ? args[1]?.data.map { Int($0) } : nil), node: node.name)]
+        case let .unsqueeze(axes):
+            guard let list = axes ?? (args.count > 1 ? args[1]?.data.map({ Int($0) }) : nil) else {
+                throw GraphRuntimeError.invalidAttribute(op: "Unsqueeze", node: node.name, reason: "no axes")
+            }
+            return [try ShapeOps.unsqueeze(try input(0), axes: list, node: node.name)]
         }
     }
 }

@@ -61,6 +61,26 @@ public enum ONNXImporter {
                              coordinates: n.attributes["coordinate_transformation_mode"]?.string ?? "half_pixel",
                              nearestMode: n.attributes["nearest_mode"]?.string ?? "round_prefer_floor")
             case "Concat": op = .concat(axis: Int(n.attributes["axis"]?.int ?? 0))
+            case "AveragePool", "MaxPool":
+                guard n.attributes["ceil_mode"]?.int ?? 0 == 0, (n.attributes["auto_pad"]?.string ?? "NOTSET") == "NOTSET" else {
+                    throw GraphRuntimeError.invalidAttribute(op: n.opType, node: name, reason: "ceil_mode/auto_pad are not supported")
+                }
+                let kernel = ints("kernel_shape") ?? [], strides = ints("strides") ?? [1, 1], pads = ints("pads") ?? [0, 0, 0, 0]
+                guard kernel.count == 2, strides.count == 2, pads.count == 4 else {
+                    throw GraphRuntimeError.invalidAttribute(op: n.opType, node: name, reason: "2-D pooling only")
+                }
+                op = n.opType == "MaxPool" ? .maxPool(kernel: kernel, strides: strides, pads: pads)
+                    : .averagePool(kernel: kernel, strides: strides, pads: pads, countIncludePad: n.attributes["count_include_pad"]?.int == 1)
+            case "MatMul": op = .matMul
+            case "Softmax": op = .softmax(axis: Int(n.attributes["axis"]?.int ?? -1))
+            case "ReduceMean": op = .reduceMean(axes: ints("axes"), keepDims: n.attributes["keepdims"]?.int ?? 1 != 0)
+            case "Shape": op = .shape
+            case "Cast": op = .cast(to: Int(n.attributes["to"]?.int ?? 1))
+            case "Slice": op = .slice
+            case "Reshape": op = .reshape(allowZero: n.attributes["allowzero"]?.int == 1)
+            case "Transpose": op = .transpose(perm: ints("perm"))
+            case "Squeeze": op = .squeeze(axes: ints("axes"))
+            case "Unsqueeze": op = .unsqueeze(axes: ints("axes"))
             default:
                 throw GraphRuntimeError.unsupportedOperator(op: n.opType, node: name)
             }

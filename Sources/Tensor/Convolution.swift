@@ -32,28 +32,36 @@ public enum Convolution {
     public static func conv2d(_ x: [Float], channels ci: Int, height h: Int, width w: Int, weight: [Float], bias: [Float]?,
                               outChannels co: Int, kernel k: Int, stride s: Int, padding p: Padding,
                               blas: BLAS) -> (output: [Float], height: Int, width: Int) {
-        let oh = outputSize(h, kernel: k, stride: s, before: p.top, after: p.bottom)
-        let ow = outputSize(w, kernel: k, stride: s, before: p.left, after: p.right)
-        precondition(weight.count == co * ci * k * k && x.count == ci * h * w && oh > 0 && ow > 0, "conv2d: shapes do not match")
+        conv2d(x, channels: ci, height: h, width: w, weight: weight, bias: bias, outChannels: co, kernelHeight: k, kernelWidth: k,
+               strideY: s, strideX: s, padding: p, blas: blas)
+    }
+
+    /// `conv2d` with a rectangular kernel `[co, ci, kh, kw]` and separate vertical/horizontal strides.
+    public static func conv2d(_ x: [Float], channels ci: Int, height h: Int, width w: Int, weight: [Float], bias: [Float]?,
+                              outChannels co: Int, kernelHeight kh: Int, kernelWidth kw: Int, strideY sy: Int, strideX sx: Int,
+                              padding p: Padding, blas: BLAS) -> (output: [Float], height: Int, width: Int) {
+        let oh = outputSize(h, kernel: kh, stride: sy, before: p.top, after: p.bottom)
+        let ow = outputSize(w, kernel: kw, stride: sx, before: p.left, after: p.right)
+        precondition(weight.count == co * ci * kh * kw && x.count == ci * h * w && oh > 0 && ow > 0, "conv2d: shapes do not match")
         var y = [Float](repeating: 0, count: co * oh * ow)
         if let bias {
             for c in 0..<co { for i in 0..<(oh * ow) { y[c * oh * ow + i] = bias[c] } }
         }
         let columns: [Float]
-        if k == 1, s == 1, p == .zero {
+        if kh == 1, kw == 1, sy == 1, sx == 1, p == .zero {
             columns = x
         } else {
-            // im2col: [ci·k·k, oh·ow]
-            var cols = [Float](repeating: 0, count: ci * k * k * oh * ow)
+            // im2col: [ci·kh·kw, oh·ow]
+            var cols = [Float](repeating: 0, count: ci * kh * kw * oh * ow)
             for c in 0..<ci {
-                for ky in 0..<k {
-                    for kx in 0..<k {
-                        let row = (c * k + ky) * k + kx
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        let row = (c * kh + ky) * kw + kx
                         for oy in 0..<oh {
-                            let iy = oy * s + ky - p.top
+                            let iy = oy * sy + ky - p.top
                             guard iy >= 0, iy < h else { continue }
                             for ox in 0..<ow {
-                                let ix = ox * s + kx - p.left
+                                let ix = ox * sx + kx - p.left
                                 if ix >= 0, ix < w { cols[(row * oh + oy) * ow + ox] = x[(c * h + iy) * w + ix] }
                             }
                         }
@@ -62,7 +70,7 @@ public enum Convolution {
             }
             columns = cols
         }
-        let kk = ci * k * k, n = oh * ow
+        let kk = ci * kh * kw, n = oh * ow
         weight.withUnsafeBufferPointer { wp in
             columns.withUnsafeBufferPointer { cp in
                 y.withUnsafeMutableBufferPointer { yp in
@@ -77,25 +85,33 @@ public enum Convolution {
     /// Depthwise convolution (one k×k filter per channel). `weight` is `[c, k, k]`.
     public static func depthwise(_ x: [Float], channels c: Int, height h: Int, width w: Int, weight: [Float], bias: [Float]?,
                                  kernel k: Int, stride s: Int, padding p: Padding) -> (output: [Float], height: Int, width: Int) {
-        let oh = outputSize(h, kernel: k, stride: s, before: p.top, after: p.bottom)
-        let ow = outputSize(w, kernel: k, stride: s, before: p.left, after: p.right)
-        precondition(weight.count == c * k * k && x.count == c * h * w && oh > 0 && ow > 0, "depthwise: shapes do not match")
+        depthwise(x, channels: c, height: h, width: w, weight: weight, bias: bias, kernelHeight: k, kernelWidth: k, strideY: s, strideX: s,
+                  padding: p)
+    }
+
+    /// Depthwise convolution with a rectangular kernel `[c, kh, kw]` and separate strides.
+    public static func depthwise(_ x: [Float], channels c: Int, height h: Int, width w: Int, weight: [Float], bias: [Float]?,
+                                 kernelHeight kh: Int, kernelWidth kw: Int, strideY sy: Int, strideX sx: Int,
+                                 padding p: Padding) -> (output: [Float], height: Int, width: Int) {
+        let oh = outputSize(h, kernel: kh, stride: sy, before: p.top, after: p.bottom)
+        let ow = outputSize(w, kernel: kw, stride: sx, before: p.left, after: p.right)
+        precondition(weight.count == c * kh * kw && x.count == c * h * w && oh > 0 && ow > 0, "depthwise: shapes do not match")
         var y = [Float](repeating: 0, count: c * oh * ow)
         x.withUnsafeBufferPointer { xp in
             weight.withUnsafeBufferPointer { wp in
                 y.withUnsafeMutableBufferPointer { yp in
                     for ch in 0..<c {
-                        let xin = xp.baseAddress! + ch * h * w, wk = wp.baseAddress! + ch * k * k, out = yp.baseAddress! + ch * oh * ow
+                        let xin = xp.baseAddress! + ch * h * w, wk = wp.baseAddress! + ch * kh * kw, out = yp.baseAddress! + ch * oh * ow
                         let b = bias?[ch] ?? 0
                         for oy in 0..<oh {
                             for ox in 0..<ow {
                                 var sum = b
-                                let y0 = oy * s - p.top, x0 = ox * s - p.left
-                                for ky in 0..<k {
+                                let y0 = oy * sy - p.top, x0 = ox * sx - p.left
+                                for ky in 0..<kh {
                                     let iy = y0 + ky
                                     guard iy >= 0, iy < h else { continue }
-                                    let rowIn = xin + iy * w, rowW = wk + ky * k
-                                    for kx in 0..<k {
+                                    let rowIn = xin + iy * w, rowW = wk + ky * kw
+                                    for kx in 0..<kw {
                                         let ix = x0 + kx
                                         if ix >= 0, ix < w { sum += rowIn[ix] * rowW[kx] }
                                     }

@@ -93,3 +93,56 @@ import Tensor
         #expect(throws: GraphRuntimeError.self) { try ShapeOps.concat([x, GraphTensor(shape: [1, 1, 2, 4])], axis: 1, node: "t") }
     }
 }
+
+@Suite struct ShapeAndReductionOpTests {
+    static func random(_ n: Int, _ rng: inout SplitMix) -> [Float] { (0..<n).map { _ in Float(Int(rng.next() % 2001) - 1000) / 400 } }
+
+    @Test func matMulBatchedAndBroadcast() throws {
+        var rng = SplitMix(seed: 9)
+        let a = GraphTensor(shape: [2, 3, 4], data: Self.random(24, &rng)), b = GraphTensor(shape: [4, 5], data: Self.random(20, &rng))
+        let y = try MatMulOps.matMul(a, b, node: "t", blas: try BLAS.shared())
+        #expect(y.shape == [2, 3, 5])
+        for i in 0..<2 { for r in 0..<3 { for c in 0..<5 {
+            let e = (0..<4).reduce(Float(0)) { $0 + a.data[(i * 3 + r) * 4 + $1] * b.data[$1 * 5 + c] }
+            #expect(abs(y.data[(i * 3 + r) * 5 + c] - e) < 1e-5)
+        } } }
+        #expect(throws: GraphRuntimeError.self) { try MatMulOps.matMul(a, a, node: "t", blas: try BLAS.shared()) }
+    }
+
+    @Test func softmaxReduceAndPooling() throws {
+        var rng = SplitMix(seed: 10)
+        let x = GraphTensor(shape: [2, 3, 4], data: Self.random(24, &rng))
+        let s = try ReductionOps.softmax(x, axis: 1, node: "t")
+        for i in 0..<2 { for k in 0..<4 {
+            let col = (0..<3).map { x.data[(i * 3 + $0) * 4 + k] }
+            let m = col.max()!, z = col.reduce(Float(0)) { $0 + expf($1 - m) }
+            for j in 0..<3 { #expect(abs(s.data[(i * 3 + j) * 4 + k] - expf(col[j] - m) / z) < 1e-6) }
+        } }
+        let r = try ReductionOps.reduceMean(x, axes: [-1], keepDims: true, node: "t")
+        #expect(r.shape == [2, 3, 1] && abs(r.data[4] - x.data[16..<20].reduce(0, +) / 4) < 1e-6)
+        let image = GraphTensor(shape: [1, 1, 4, 4], data: (0..<16).map(Float.init))
+        let mp = try PoolingOps.pool(image, kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], max: true, countIncludePad: false, node: "t")
+        #expect(mp.data == [5, 7, 13, 15])
+        let ap = try PoolingOps.pool(image, kernel: [3, 2], strides: [3, 2], pads: [0, 0, 0, 0], max: false, countIncludePad: false, node: "t")
+        let expectedAverage: [Float] = [27.0 / 6, 39.0 / 6]
+        #expect(ap.shape == [1, 1, 1, 2] && ap.data == expectedAverage)
+    }
+
+    @Test func sliceReshapeTransposeSqueeze() throws {
+        let x = GraphTensor(shape: [2, 3, 4], data: (0..<24).map(Float.init))
+        let v = { (values: [Float]) in GraphTensor(shape: [values.count], data: values) }
+        let s = try ShapeOps.slice(x, starts: v([1, -3]), ends: v([2, 1_000_000]), axes: v([0, 2]), steps: v([1, 2]), node: "t")
+        #expect(s.shape == [1, 3, 2] && s.data == [13, 15, 17, 19, 21, 23])
+        let back = try ShapeOps.slice(x, starts: v([-1]), ends: v([-10]), axes: v([2]), steps: v([-1]), node: "t")
+        #expect(back.shape == [2, 3, 4] && Array(back.data[0..<4]) == [3, 2, 1, 0])
+        let r = try ShapeOps.reshape(x, shape: v([0, -1]), allowZero: false, node: "t")
+        #expect(r.shape == [2, 12])
+        let t = try ShapeOps.transpose(x, perm: [2, 0, 1], node: "t")
+        #expect(t.shape == [4, 2, 3] && t.data[1] == 4 && t.data[6] == 1)
+        let u = try ShapeOps.unsqueeze(x, axes: [0, 3], node: "t")
+        #expect(u.shape == [1, 2, 3, 1, 4])
+        #expect(try ShapeOps.squeeze(u, axes: nil, node: "t").shape == [2, 3, 4])
+        #expect(throws: GraphRuntimeError.self) { try ShapeOps.squeeze(x, axes: [1], node: "t") }
+        #expect(throws: GraphRuntimeError.self) { try ShapeOps.reshape(x, shape: v([5, -1]), allowZero: false, node: "t") }
+    }
+}

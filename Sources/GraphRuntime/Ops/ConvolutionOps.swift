@@ -24,13 +24,13 @@ public enum ConvolutionOps {
         let (n, ci, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (co, cig, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
         let g = a.group
-        guard kh == kw, a.strides[0] == a.strides[1], ci % g == 0, co % g == 0, cig == ci / g, bias.map({ $0.count == co }) ?? true else {
+        guard ci % g == 0, co % g == 0, cig == ci / g, bias.map({ $0.count == co }) ?? true else {
             throw GraphRuntimeError.shapeMismatch(op: "Conv", node: node, reason: "input \(x.shape), weight \(w.shape), group \(g)")
         }
         let p = padding(a, height: h, width: wd, kernel: [kh, kw])
-        let s = a.strides[0]
-        let oh = Convolution.outputSize(h, kernel: kh, stride: s, before: p.top, after: p.bottom)
-        let ow = Convolution.outputSize(wd, kernel: kw, stride: s, before: p.left, after: p.right)
+        let (sy, sx) = (a.strides[0], a.strides[1])
+        let oh = Convolution.outputSize(h, kernel: kh, stride: sy, before: p.top, after: p.bottom)
+        let ow = Convolution.outputSize(wd, kernel: kw, stride: sx, before: p.left, after: p.right)
         guard oh > 0, ow > 0 else { throw GraphRuntimeError.shapeMismatch(op: "Conv", node: node, reason: "output would be empty") }
         var out = [Float](repeating: 0, count: n * co * oh * ow)
         let cog = co / g
@@ -38,7 +38,7 @@ public enum ConvolutionOps {
             let image = Array(x.data[(b * ci * h * wd)..<((b + 1) * ci * h * wd)])
             if g == ci, co == ci {
                 let (y, _, _) = Convolution.depthwise(image, channels: ci, height: h, width: wd, weight: w.data, bias: bias?.data,
-                                                      kernel: kh, stride: s, padding: p)
+                                                      kernelHeight: kh, kernelWidth: kw, strideY: sy, strideX: sx, padding: p)
                 out.replaceSubrange((b * co * oh * ow)..<((b + 1) * co * oh * ow), with: y)
                 continue
             }
@@ -47,7 +47,7 @@ public enum ConvolutionOps {
                 let ws = g == 1 ? w.data : Array(w.data[(gi * cog * cig * kh * kw)..<((gi + 1) * cog * cig * kh * kw)])
                 let bs = bias.map { g == 1 ? $0.data : Array($0.data[(gi * cog)..<((gi + 1) * cog)]) }
                 let (y, _, _) = Convolution.conv2d(xs, channels: cig, height: h, width: wd, weight: ws, bias: bs, outChannels: cog,
-                                                   kernel: kh, stride: s, padding: p, blas: blas)
+                                                   kernelHeight: kh, kernelWidth: kw, strideY: sy, strideX: sx, padding: p, blas: blas)
                 let start = (b * co + gi * cog) * oh * ow
                 out.replaceSubrange(start..<(start + cog * oh * ow), with: y)
             }
