@@ -28,7 +28,7 @@ public enum Operator: Sendable {
         public init() {}
     }
 
-    public enum BinaryKind: Sendable { case add, sub, mul, div, pow }
+    public enum BinaryKind: Sendable { case add, sub, mul, div, pow, prelu }
     public enum UnaryKind: Sendable { case relu, sigmoid, sqrt, hardSigmoid(alpha: Float, beta: Float), hardSwish, identity }
 
     case conv(ConvAttributes)
@@ -55,4 +55,6 @@ public enum Operator: Sendable {
     case transpose(perm: [Int]?)
     case squeeze(axes: [Int]?)
     case unsqueeze(axes: [Int]?)
+    /// Zero padding: `pads` holds the begin counts of every dimension, then the end counts.
+    case pad(pads: [Int])
 }

@@ -103,6 +103,8 @@ public final class GraphExecutor: @unchecked Sendable {
             return [try ShapeOps.transpose(try input(0), perm: perm, node: node.name)]
         case let .squeeze(axes):
             return [try ShapeOps.squeeze(try input(0), axes: axes ?? (args.count > 1 ? args[1]?.data.map { Int($0) } : nil), node: node.name)]
+        case let .pad(pads):
+            return [try ShapeOps.pad(try input(0), pads: pads, node: node.name)]
         case let .unsqueeze(axes):
             guard let list = axes ?? (args.count > 1 ? args[1]?.data.map({ Int($0) }) : nil) else {
                 throw GraphRuntimeError.invalidAttribute(op: "Unsqueeze", node: node.name, reason: "no axes")

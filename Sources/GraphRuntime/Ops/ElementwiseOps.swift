@@ -37,6 +37,7 @@ public enum ElementwiseOps {
         case .mul: f = (*)
         case .div: f = (/)
         case .pow: f = { powf($0, $1) }
+        case .prelu: f = { $0 >= 0 ? $0 : $0 * $1 }
         }
         var out = GraphTensor(shape: shape)
         if a.shape == b.shape {

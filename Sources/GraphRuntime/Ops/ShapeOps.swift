@@ -135,3 +135,30 @@ extension ShapeOps {
         return GraphTensor(shape: shape, data: x.data)
     }
 }
+
+extension ShapeOps {
+    /// Zero padding; `pads` = begin counts for every dimension, then end counts (ONNX order).
+    public static func pad(_ x: GraphTensor, pads: [Int], node: String) throws -> GraphTensor {
+        let rank = x.shape.count
+        guard pads.count == 2 * rank, pads.allSatisfy({ $0 >= 0 && $0 <= 1 << 16 }) else {
+            throw GraphRuntimeError.invalidAttribute(op: "Pad", node: node, reason: "pads \(pads) for rank \(rank)")
+        }
+        let outShape = (0..<rank).map { x.shape[$0] + pads[$0] + pads[$0 + rank] }
+        var y = GraphTensor(shape: outShape)
+        let outStrides = ElementwiseOps.broadcastStrides(outShape, to: outShape)
+        var index = [Int](repeating: 0, count: rank)
+        for v in x.data {
+            var o = 0
+            for d in 0..<rank { o += (index[d] + pads[d]) * outStrides[d] }
+            y.data[o] = v
+            var d = rank - 1
+            while d >= 0 {
+                index[d] += 1
+                if index[d] < x.shape[d] { break }
+                index[d] = 0
+                d -= 1
+            }
+        }
+        return y
+    }
+}
