@@ -2,6 +2,7 @@ import Foundation
 import Perception
 import TestSupport
 import Testing
+import Vision
 
 /// MiniLM against `fixtures/vision/minilm.json`: token ids exact, embeddings within the fp32 tolerance
 /// (|Δ| ≤ 1e-5 per value, cosine ≥ 0.99999).
@@ -35,5 +36,20 @@ import Testing
         }
         let a = try model.embed("The weather is lovely today."), b = try model.embed("It's so sunny outside!")
         #expect(abs(zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } - 0.6660) < 1e-3)
+    }
+}
+
+/// The PP-OCR recogniser end to end on the fixture's warped line crop (before its resize to 48 px).
+@Suite struct PPOCRRecognizerTests {
+    @Test func readsTheFirstTypewriterLine() throws {
+        let ocr = try PPOCRNetworks(detector: Fixtures.modelPath("ppocr-det"), recognizer: Fixtures.modelPath("ppocr-rec"),
+                                    classifier: Fixtures.modelPath("ppocr-cls"))
+        let crop = try ImageDecoder().decode(file: Fixtures.root.appendingPathComponent("vision/ppocr/netinput/rec_single_crop_rgb.png").path)
+        let (text, score) = try ocr.recognize(crop)
+        #expect(text == "Linzensoep a la Waterman")
+        #expect(score > 0.9)
+        #expect(try ocr.upsideDownProbability(crop) < 0.5)
+        #expect(try ocr.upsideDownProbability(crop.rotated(quarterTurnsClockwise: 2)) > 0.5)
+        #expect(PPOCRNetworks.detectionSize(width: 1000, height: 716) == (1024, 736))
     }
 }

@@ -1,0 +1,94 @@
+import Foundation
+import GraphRuntime
+import ModelFormats
+import Vision
+
+/// The PP-OCR networks run through the graph runtime: the DB detector's probability map, the text-line
+/// recogniser with CTC decoding over the model's own character list, and the 0°/180° direction classifier.
+/// (Box extraction from the probability map — DB post-processing — is not implemented yet.)
+public final class PPOCRNetworks: @unchecked Sendable {
+    let detector: GraphExecutor, recognizer: GraphExecutor, classifier: GraphExecutor?
+    /// CTC classes: blank, the model's characters, then a space.
+    public let characters: [String]
+
+    public init(detector: String, recognizer: String, classifier: String? = nil) throws {
+        let det = try ONNXImporter.importGraph(ONNXModel(path: detector))
+        self.detector = try GraphExecutor(graph: det)
+        let recModel = try ONNXModel(path: recognizer)
+        guard let list = recModel.metadata["character"] else {
+            throw PerceptionError.badWeights(network: "PP-OCR rec", tensor: "metadata character", reason: "is missing")
+        }
+        characters = [""] + list.components(separatedBy: "\n") + [" "]
+        self.recognizer = try GraphExecutor(graph: ONNXImporter.importGraph(recModel))
+        self.classifier = try classifier.map { try GraphExecutor(graph: ONNXImporter.importGraph(ONNXModel(path: $0))) }
+    }
+
+    /// Channel-major BGR tensor normalised to [-1, 1], `[1, 3, h, w]`, zero-padded on the right to `padWidth`.
+    static func tensor(_ image: RGBImage, padWidth: Int? = nil) -> GraphTensor {
+        let (h, w) = (image.height, image.width), pw = max(padWidth ?? w, w)
+        var x = GraphTensor(shape: [1, 3, h, pw])
+        for y in 0..<h {
+            for xx in 0..<w {
+                let i = (y * w + xx) * 3
+                for c in 0..<3 { x.data[(c * h + y) * pw + xx] = (Float(image.pixels[i + 2 - c]) / 255 - 0.5) / 0.5 }
+            }
+        }
+        return x
+    }
+
+    /// The detector's input size for an image: the shorter side scaled up to at least 736, each side rounded
+    /// to a multiple of 32 (half to even, as Python's round does).
+    public static func detectionSize(width: Int, height: Int) -> (width: Int, height: Int) {
+        let ratio = min(width, height) < 736 ? 736 / Double(min(width, height)) : 1
+        func round32(_ v: Double) -> Int { max(32, Int((v / 32).rounded(.toNearestOrEven)) * 32) }
+        return (round32(Double(Int(Double(width) * ratio))), round32(Double(Int(Double(height) * ratio))))
+    }
+
+    /// Text probability map at the detector's input size (`[h·w]`, row-major) and that size.
+    public func probabilityMap(_ image: RGBImage) throws -> (map: [Float], width: Int, height: Int) {
+        let size = Self.detectionSize(width: image.width, height: image.height)
+        let input = try image.resized(width: size.width, height: size.height, filter: .bilinear)
+        guard let out = try detector.run([detector.graph.inputs[0]: Self.tensor(input)]).values.first else {
+            throw PerceptionError.invalidInput(network: "PP-OCR det", reason: "no output")
+        }
+        return (out.data, size.width, size.height)
+    }
+
+    /// Reads one text line: resized to height 48, CTC-decoded. Score: mean probability of the kept steps.
+    public func recognize(_ line: RGBImage) throws -> (text: String, score: Double) {
+        let width = max(8, Int((48 * Double(line.width) / Double(line.height)).rounded(.up)))
+        let input = try line.resized(width: width, height: 48, filter: .bilinear)
+        guard let probs = try recognizer.run([recognizer.graph.inputs[0]: Self.tensor(input, padWidth: 320)]).values.first,
+              probs.shape.count == 3, probs.shape[2] == characters.count else {
+            throw PerceptionError.invalidInput(network: "PP-OCR rec", reason: "output does not have \(characters.count) classes")
+        }
+        return Self.ctcDecode(probs.data, steps: probs.shape[1], classes: probs.shape[2], characters: characters)
+    }
+
+    /// Greedy CTC: best class per step, repeats collapsed, blanks (0) dropped.
+    public static func ctcDecode(_ p: [Float], steps: Int, classes: Int, characters: [String]) -> (text: String, score: Double) {
+        var text = "", previous = 0, total = 0.0, kept = 0
+        for t in 0..<steps {
+            var best = 0
+            for c in 1..<classes where p[t * classes + c] > p[t * classes + best] { best = c }
+            if best != 0, best != previous {
+                text += characters[best]
+                total += Double(p[t * classes + best])
+                kept += 1
+            }
+            previous = best
+        }
+        return (text, kept > 0 ? total / Double(kept) : 0)
+    }
+
+    /// Probability that a 48×192 line crop is upside down (class "180").
+    public func upsideDownProbability(_ line: RGBImage) throws -> Double {
+        guard let classifier else { throw PerceptionError.invalidInput(network: "PP-OCR cls", reason: "no classifier loaded") }
+        let width = min(192, max(8, Int((48 * Double(line.width) / Double(line.height)).rounded(.up))))
+        let input = try line.resized(width: width, height: 48, filter: .bilinear)
+        guard let out = try classifier.run([classifier.graph.inputs[0]: Self.tensor(input, padWidth: 192)]).values.first, out.count >= 2 else {
+            throw PerceptionError.invalidInput(network: "PP-OCR cls", reason: "no output")
+        }
+        return Double(out.data[1])
+    }
+}
