@@ -46,6 +46,7 @@ let package = Package(
         .target(name: "Database", dependencies: ["CSQLite"]),
         .executableTarget(name: "LoupeCLI", dependencies: [
             "Tensor", "ModelFormats", "ModelStore", "Vision", "Database", "Tokenizers", "ToolSchema", "LLM",
+            "GraphRuntime", "Perception",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import GraphRuntime
+import ModelFormats
+import ModelStore
+import Perception
+import Tensor
+import Vision
+
+/// `loupe bench vision`: milliseconds per perception network on one image (network time; the OCR figure
+/// excludes DB box extraction, which is not implemented yet).
+struct BenchVisionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vision", abstract: "Milliseconds per perception network on an image (median of -r runs).")
+
+    @Option(help: "Image to run the networks on.")
+    var image = "examples/typewriter.png"
+
+    @Option(name: .customShort("r"), help: "Repetitions (the median is printed).")
+    var repetitions = 3
+
+    func run() throws {
+        guard (1...50).contains(repetitions) else { throw ValidationError("-r must be 1...50") }
+        let picture = try ImageDecoder().decode(file: image)
+        let store = try ModelStore.standard()
+        func path(_ model: String) throws -> String { try store.installedFile(model: model).path }
+        func time(_ body: () throws -> Void) rethrows -> Double {
+            try body()  // warm-up
+            var runs: [Double] = []
+            for _ in 0..<repetitions {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                runs.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            return runs.sorted()[runs.count / 2]
+        }
+        print("image \(image): \(picture.width)×\(picture.height); \(KernelPool.defaultThreads) threads, median of \(repetitions)")
+        print("| network | input | ms |")
+        print("| --- | --- | ---: |")
+        func row(_ name: String, _ input: String, _ ms: Double) { print(String(format: "| %@ | %@ | %.1f |", name, input, ms)) }
+
+        let ocr = try PPOCRNetworks(detector: path("ppocr-det"), recognizer: path("ppocr-rec"), classifier: path("ppocr-cls"))
+        let det = PPOCRNetworks.detectionSize(width: picture.width, height: picture.height)
+        row("ppocr-det", "1×3×\(det.height)×\(det.width)", try time { _ = try ocr.probabilityMap(picture) })
+        let line = try picture.cropped(x: 0, y: 0, width: min(picture.width, 320), height: min(picture.height, 48))
+        row("ppocr-rec", "1×3×48×320", try time { _ = try ocr.recognize(line) })
+        row("ppocr-cls", "1×3×48×192", try time { _ = try ocr.upsideDownProbability(line) })
+        let face = try BlazeFace(path: path("blazeface"))
+        row("blazeface (with pre/post)", "1×128×128×3", try time { _ = try face.detect(picture) })
+        for (model, side) in [("selfie-segmentation", 256), ("palm-detection", 192)] {
+            let graph = try TFLiteImporter.importGraph(TFLiteModel(path: path(model)))
+            let executor = try GraphExecutor(graph: graph)
+            let input = GraphTensor(shape: [1, side, side, 3], repeating: 0.5)
+            row(model, "1×\(side)×\(side)×3", try time { _ = try executor.run([graph.inputs[0]: input]) })
+        }
+        let net = try EfficientNetLite0(path: path("efficientnet-lite0"))
+        let x = [Float](repeating: 0, count: 3 * 224 * 224)
+        row("efficientnet-lite0", "1×3×224×224", try time { _ = try net.forward(x) })
+        let minilm = try MiniLM(directory: URL(fileURLWithPath: path("minilm-l6")).deletingLastPathComponent())
+        row("minilm-l6", "one sentence", try time { _ = try minilm.embed("A photo of a cat sitting on a red sofa.") })
+    }
+}
