@@ -1,3 +1,5 @@
+import Foundation
+
 /// 2-D convolutions on single images in channel-major layout (`[C, H, W]`): general convolution by
 /// im2col + SGEMM (1×1 convolutions skip the im2col), and depthwise convolution by a direct loop.
 public enum Convolution {
@@ -51,18 +53,26 @@ public enum Convolution {
         if kh == 1, kw == 1, sy == 1, sx == 1, p == .zero {
             columns = x
         } else {
-            // im2col: [ci·kh·kw, oh·ow]
+            // im2col: [ci·kh·kw, oh·ow], rows filled in parallel.
             var cols = [Float](repeating: 0, count: ci * kh * kw * oh * ow)
-            for c in 0..<ci {
-                for ky in 0..<kh {
-                    for kx in 0..<kw {
-                        let row = (c * kh + ky) * kw + kx
+            x.withUnsafeBufferPointer { xp in
+                cols.withUnsafeMutableBufferPointer { cp in
+                    let xs = Shared(xp.baseAddress!), cs = Shared(cp.baseAddress!)
+                    DispatchQueue.concurrentPerform(iterations: ci * kh * kw) { row in
+                        let xb = xs.value, cb = cs.value
+                        let c = row / (kh * kw), ky = (row / kw) % kh, kx = row % kw
+                        let dst = cb + row * oh * ow
+                        // Output columns whose input column lies inside the image.
+                        let oxFirst = max(0, (p.left - kx + sx - 1) / sx), oxEnd = min(ow, (w - 1 + p.left - kx) / sx + 1)
                         for oy in 0..<oh {
                             let iy = oy * sy + ky - p.top
-                            guard iy >= 0, iy < h else { continue }
-                            for ox in 0..<ow {
-                                let ix = ox * sx + kx - p.left
-                                if ix >= 0, ix < w { cols[(row * oh + oy) * ow + ox] = x[(c * h + iy) * w + ix] }
+                            guard iy >= 0, iy < h, oxFirst < oxEnd else { continue }
+                            let src = xb + (c * h + iy) * w + kx - p.left
+                            let out = dst + oy * ow
+                            if sx == 1 {
+                                (out + oxFirst).update(from: src + oxFirst, count: oxEnd - oxFirst)
+                            } else {
+                                for ox in oxFirst..<oxEnd { out[ox] = src[ox * sx] }
                             }
                         }
                     }
@@ -100,8 +110,10 @@ public enum Convolution {
         x.withUnsafeBufferPointer { xp in
             weight.withUnsafeBufferPointer { wp in
                 y.withUnsafeMutableBufferPointer { yp in
-                    for ch in 0..<c {
-                        let xin = xp.baseAddress! + ch * h * w, wk = wp.baseAddress! + ch * kh * kw, out = yp.baseAddress! + ch * oh * ow
+                    let xs = Shared(xp.baseAddress!), ws = Shared(wp.baseAddress!), ys = Shared(yp.baseAddress!)
+                    DispatchQueue.concurrentPerform(iterations: c) { ch in
+                        let xb = xs.value, wb = ws.value, yb = ys.value
+                        let xin = xb + ch * h * w, wk = wb + ch * kh * kw, out = yb + ch * oh * ow
                         let b = bias?[ch] ?? 0
                         for oy in 0..<oh {
                             for ox in 0..<ow {
@@ -125,4 +137,10 @@ public enum Convolution {
         }
         return (y, oh, ow)
     }
+}
+
+/// A pointer handed to parallel workers that write disjoint parts of one buffer.
+struct Shared<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -30,40 +30,72 @@ public enum ElementwiseOps {
         guard let shape = broadcastShape(a.shape, b.shape) else {
             throw GraphRuntimeError.shapeMismatch(op: "\(kind)", node: node, reason: "shapes \(a.shape) and \(b.shape) do not broadcast")
         }
-        let f: (Float, Float) -> Float
         switch kind {
-        case .add: f = (+)
-        case .sub: f = (-)
-        case .mul: f = (*)
-        case .div: f = (/)
-        case .pow: f = { powf($0, $1) }
-        case .prelu: f = { $0 >= 0 ? $0 : $0 * $1 }
+        case .add: return apply(a, b, shape) { $0 + $1 }
+        case .sub: return apply(a, b, shape) { $0 - $1 }
+        case .mul: return apply(a, b, shape) { $0 * $1 }
+        case .div: return apply(a, b, shape) { $0 / $1 }
+        case .pow: return apply(a, b, shape) { $1 == 2 ? $0 * $0 : powf($0, $1) }
+        case .prelu: return apply(a, b, shape) { $0 >= 0 ? $0 : $0 * $1 }
         }
+    }
+
+    /// The broadcast loop, specialised per operation (the closure is inlined into each instance): runs of
+    /// the innermost dimension with fixed strides (1 or 0) on each side.
+    @inline(__always)
+    static func apply(_ a: GraphTensor, _ b: GraphTensor, _ shape: [Int], _ f: (Float, Float) -> Float) -> GraphTensor {
         var out = GraphTensor(shape: shape)
-        if a.shape == b.shape {
-            for i in out.data.indices { out.data[i] = f(a.data[i], b.data[i]) }
-            return out
-        }
-        let sa = broadcastStrides(a.shape, to: shape), sb = broadcastStrides(b.shape, to: shape)
         let rank = shape.count
-        guard rank > 0 else { out.data[0] = f(a.data[0], b.data[0]); return out }
-        let inner = shape[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1]
-        var index = [Int](repeating: 0, count: rank)
-        var o = 0
         a.data.withUnsafeBufferPointer { ap in
             b.data.withUnsafeBufferPointer { bp in
                 out.data.withUnsafeMutableBufferPointer { op in
+                    if a.shape == b.shape {
+                        for i in 0..<op.count { op[i] = f(ap[i], bp[i]) }
+                        return
+                    }
+                    if b.count == 1 {
+                        let v = bp[0]
+                        for i in 0..<op.count { op[i] = f(ap[i], v) }
+                        return
+                    }
+                    if a.count == 1 {
+                        let v = ap[0]
+                        for i in 0..<op.count { op[i] = f(v, bp[i]) }
+                        return
+                    }
+                    // Merge trailing dimensions in which both operands are contiguous or both broadcast.
+                    let sa = broadcastStrides(a.shape, to: shape), sb = broadcastStrides(b.shape, to: shape)
+                    var inner = 1, d = rank - 1
+                    let innerA = rank > 0 ? (sa[rank - 1] == 0 ? 0 : 1) : 0, innerB = rank > 0 ? (sb[rank - 1] == 0 ? 0 : 1) : 0
+                    while d >= 0, (sa[d] == 0) == (innerA == 0), (sb[d] == 0) == (innerB == 0) {
+                        inner *= shape[d]
+                        d -= 1
+                    }
+                    let outerRank = d + 1
+                    var index = [Int](repeating: 0, count: max(outerRank, 1))
+                    var o = 0
                     while o < op.count {
                         var offA = 0, offB = 0
-                        for d in 0..<(rank - 1) { offA += index[d] * sa[d]; offB += index[d] * sb[d] }
-                        for j in 0..<inner { op[o + j] = f(ap[offA + j * ia], bp[offB + j * ib]) }
+                        for k in 0..<outerRank { offA += index[k] * sa[k]; offB += index[k] * sb[k] }
+                        if innerA == 1, innerB == 1 {
+                            for j in 0..<inner { op[o + j] = f(ap[offA + j], bp[offB + j]) }
+                        } else if innerA == 1 {
+                            let v = bp[offB]
+                            for j in 0..<inner { op[o + j] = f(ap[offA + j], v) }
+                        } else if innerB == 1 {
+                            let v = ap[offA]
+                            for j in 0..<inner { op[o + j] = f(v, bp[offB + j]) }
+                        } else {
+                            let v = f(ap[offA], bp[offB])
+                            for j in 0..<inner { op[o + j] = v }
+                        }
                         o += inner
-                        var d = rank - 2
-                        while d >= 0 {
-                            index[d] += 1
-                            if index[d] < shape[d] { break }
-                            index[d] = 0
-                            d -= 1
+                        var k = outerRank - 1
+                        while k >= 0 {
+                            index[k] += 1
+                            if index[k] < shape[k] { break }
+                            index[k] = 0
+                            k -= 1
                         }
                     }
                 }
