@@ -35,6 +35,7 @@ struct lk_pool {
     void *ctx;
     pthread_mutex_t mutex;
     pthread_cond_t wake;
+    pthread_mutex_t run_lock;  // one lk_pool_run at a time: callers on other threads wait their turn
 };
 
 static void *worker_main(void *arg) {
@@ -71,6 +72,7 @@ lk_pool *lk_pool_create(int threads) {
     atomic_store(&pool->spin, LK_SPIN_ROUNDS);
     pthread_mutex_init(&pool->mutex, NULL);
     pthread_cond_init(&pool->wake, NULL);
+    pthread_mutex_init(&pool->run_lock, NULL);
     pool->handles = calloc((size_t)threads, sizeof(pthread_t));
     pool->workers = calloc((size_t)threads, sizeof(lk_worker));
     if (!pool->handles || !pool->workers) {
@@ -97,6 +99,7 @@ void lk_pool_destroy(lk_pool *pool) {
     for (int i = 1; i < pool->threads; i++) pthread_join(pool->handles[i], NULL);
     pthread_mutex_destroy(&pool->mutex);
     pthread_cond_destroy(&pool->wake);
+    pthread_mutex_destroy(&pool->run_lock);
     free(pool->handles);
     free(pool->workers);
     free(pool);
@@ -113,6 +116,7 @@ void lk_pool_run(lk_pool *pool, lk_task task, void *ctx) {
         task(ctx, 0, 1);
         return;
     }
+    pthread_mutex_lock(&pool->run_lock);
     pool->task = task;
     pool->ctx = ctx;
     atomic_store(&pool->pending, pool->threads - 1);
@@ -124,6 +128,7 @@ void lk_pool_run(lk_pool *pool, lk_task task, void *ctx) {
     }
     task(ctx, 0, pool->threads);
     while (atomic_load(&pool->pending) > 0) LK_PAUSE();
+    pthread_mutex_unlock(&pool->run_lock);
 }
 
 // ---- parallel matrix-vector product and row dequantisation ----

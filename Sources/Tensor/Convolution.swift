@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// 2-D convolutions on single images in channel-major layout (`[C, H, W]`): general convolution by
@@ -110,28 +111,12 @@ public enum Convolution {
         x.withUnsafeBufferPointer { xp in
             weight.withUnsafeBufferPointer { wp in
                 y.withUnsafeMutableBufferPointer { yp in
-                    let xs = Shared(xp.baseAddress!), ws = Shared(wp.baseAddress!), ys = Shared(yp.baseAddress!)
-                    DispatchQueue.concurrentPerform(iterations: c) { ch in
-                        let xb = xs.value, wb = ws.value, yb = ys.value
-                        let xin = xb + ch * h * w, wk = wb + ch * kh * kw, out = yb + ch * oh * ow
-                        let b = bias?[ch] ?? 0
-                        for oy in 0..<oh {
-                            for ox in 0..<ow {
-                                var sum = b
-                                let y0 = oy * sy - p.top, x0 = ox * sx - p.left
-                                for ky in 0..<kh {
-                                    let iy = y0 + ky
-                                    guard iy >= 0, iy < h else { continue }
-                                    let rowIn = xin + iy * w, rowW = wk + ky * kw
-                                    for kx in 0..<kw {
-                                        let ix = x0 + kx
-                                        if ix >= 0, ix < w { sum += rowIn[ix] * rowW[kx] }
-                                    }
-                                }
-                                out[oy * ow + ox] = sum
-                            }
-                        }
+                    let out = yp.baseAddress
+                    func run(_ b: UnsafePointer<Float>?) {
+                        lk_depthwise_conv(KernelPool.shared.raw, xp.baseAddress, Int64(c), Int64(h), Int64(w), wp.baseAddress, b,
+                                          Int32(kh), Int32(kw), Int32(sy), Int32(sx), Int32(p.top), Int32(p.left), Int64(oh), Int64(ow), out)
                     }
+                    if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
                 }
             }
         }

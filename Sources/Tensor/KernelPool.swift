@@ -17,6 +17,9 @@ public final class KernelPool: @unchecked Sendable {
 
     deinit { lk_pool_destroy(raw) }
 
+    /// A pool for code that has no pool of its own (the vision operators).
+    public static let shared = KernelPool()
+
     /// Threads in the pool.
     public var threads: Int { Int(lk_pool_threads(raw)) }
 

@@ -51,7 +51,8 @@ typedef void (*lk_task)(void *ctx, int ith, int nth);
 lk_pool *lk_pool_create(int threads);
 void lk_pool_destroy(lk_pool *pool);
 int lk_pool_threads(const lk_pool *pool);
-/// Runs `task` on every thread of the pool and returns when all have finished.
+/// Runs `task` on every thread of the pool and returns when all have finished. Calls from different threads
+/// are serialised; a task must not call lk_pool_run on its own pool.
 void lk_pool_run(lk_pool *pool, lk_task task, void *ctx);
 
 /// y[r] = dot(row r of W, x) for r in 0..<rows; W rows are `row_bytes` apart, `k` elements each.
@@ -81,6 +82,11 @@ int lk_gemm_bf16_supported(void);
 /// computed in bfloat16 with float32 accumulation, in parallel. Returns 0, or -1 if unsupported / out of memory.
 int lk_gemm_bf16(lk_pool *pool, int type, const void *w, size_t row_bytes, int64_t rows, int64_t k,
                  const float *x, int64_t t, float *y, int64_t ldy);
+
+/// Depthwise convolution of x [c, h, w] with weight [c, kh, kw] (+ bias [c]) into y [c, oh, ow]; strides
+/// sy, sx; padding pt (top) and pl (left), the rest implied by oh, ow. Channels split over the pool.
+void lk_depthwise_conv(lk_pool *pool, const float *x, int64_t c, int64_t h, int64_t w, const float *weight, const float *bias,
+                       int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow, float *y);
 
 /// IEEE half → float.
 float lk_f16_to_f32(uint16_t h);
