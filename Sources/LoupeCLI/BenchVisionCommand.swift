@@ -7,8 +7,7 @@ import Perception
 import Tensor
 import Vision
 
-/// `loupe bench vision`: milliseconds per perception network on one image (network time; the OCR figure
-/// excludes DB box extraction, which is not implemented yet).
+/// `loupe bench vision`: milliseconds per perception network on one image, and the whole OCR pipeline.
 struct BenchVisionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vision", abstract: "Milliseconds per perception network on an image (median of -r runs).")
@@ -45,6 +44,10 @@ struct BenchVisionCommand: ParsableCommand {
         let line = try picture.cropped(x: 0, y: 0, width: min(picture.width, 320), height: min(picture.height, 48))
         row("ppocr-rec", "1×3×48×320", try time { _ = try ocr.recognize(line) })
         row("ppocr-cls", "1×3×48×192", try time { _ = try ocr.upsideDownProbability(line) })
+        let reader = TextReader(networks: ocr)
+        var lineCount = 0
+        let whole = try time { lineCount = try reader.read(picture).count }
+        row("OCR pipeline (det, boxes, cls, rec)", "whole image, \(lineCount) lines", whole)
         let face = try BlazeFace(path: path("blazeface"))
         row("blazeface (with pre/post)", "1×128×128×3", try time { _ = try face.detect(picture) })
         for (model, side) in [("selfie-segmentation", 256), ("palm-detection", 192)] {
