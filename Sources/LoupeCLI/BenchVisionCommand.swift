@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import GraphRuntime
-import ModelFormats
 import ModelStore
 import Perception
 import Tensor
@@ -50,12 +48,10 @@ struct BenchVisionCommand: ParsableCommand {
         row("OCR pipeline (det, boxes, cls, rec)", "whole image, \(lineCount) lines", whole)
         let face = try BlazeFace(path: path("blazeface"))
         row("blazeface (with pre/post)", "1×128×128×3", try time { _ = try face.detect(picture) })
-        for (model, side) in [("selfie-segmentation", 256), ("palm-detection", 192)] {
-            let graph = try TFLiteImporter.importGraph(TFLiteModel(path: path(model)))
-            let executor = try GraphExecutor(graph: graph)
-            let input = GraphTensor(shape: [1, side, side, 3], repeating: 0.5)
-            row(model, "1×\(side)×\(side)×3", try time { _ = try executor.run([graph.inputs[0]: input]) })
-        }
+        let selfie = try SelfieSegmenter(path: path("selfie-segmentation"))
+        row("selfie segmentation (mask at image size)", "1×256×256×3", try time { _ = try selfie.mask(picture) })
+        let palms = try PalmDetector(path: path("palm-detection"))
+        row("palm detection (with pre/post)", "1×192×192×3", try time { _ = try palms.detect(picture) })
         let net = try EfficientNetLite0(path: path("efficientnet-lite0"))
         let x = [Float](repeating: 0, count: 3 * 224 * 224)
         row("efficientnet-lite0", "1×3×224×224", try time { _ = try net.forward(x) })
