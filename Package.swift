@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats", "TestSupport"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Tokenizers", "ToolSchema", "ModelFormats", "Tensor", "TestSupport"]),
         .testTarget(name: "ToolSchemaTests", dependencies: ["ToolSchema", "TestSupport"]),
-        .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Tokenizers", "Vision", "TestSupport"]),
+        .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Tokenizers", "Vision", "ModelStore", "TestSupport"]),
         .testTarget(name: "GraphRuntimeTests", dependencies: ["GraphRuntime", "ModelFormats", "Vision", "TestSupport"]),
     ]
 )

