@@ -172,15 +172,9 @@ void lk_dequantize_avx512(int type, const void *src, float *dst, int64_t n) {
         return;
     case LK_Q4_K: case LK_Q5_K:
         for (int64_t i = 0; i < n / 256; i++) {
-            const uint8_t *scales, *qs, *qh = NULL;
-            float d, dmin;
-            if (type == LK_Q4_K) {
-                const blk_q4_k *x = (const blk_q4_k *)p + i;
-                d = h2f(x->d); dmin = h2f(x->dmin); scales = x->scales; qs = x->qs;
-            } else {
-                const blk_q5_k *x = (const blk_q5_k *)p + i;
-                d = h2f(x->d); dmin = h2f(x->dmin); scales = x->scales; qs = x->qs; qh = x->qh;
-            }
+            lk_k_block kb = lk_k_block_at(type, p, i);
+            const uint8_t *scales = kb.scales, *qs = kb.qs, *qh = kb.qh;
+            float d = h2f(kb.d), dmin = h2f(kb.dmin);
             for (int c = 0; c < 4; c++) {
                 __m256i lo, hi;
                 uint8_t sc0, m0, sc1, m1;
@@ -281,15 +275,9 @@ float lk_dot_avx512(int type, const void *row, const void *xv, int64_t n) {
         break;
     case LK_Q4_K: case LK_Q5_K:
         for (int64_t i = 0; i < n / 256; i++) {
-            const uint8_t *scales, *qs, *qh = NULL;
-            float d, dmin;
-            if (type == LK_Q4_K) {
-                const blk_q4_k *x = (const blk_q4_k *)p + i;
-                d = h2f(x->d); dmin = h2f(x->dmin); scales = x->scales; qs = x->qs;
-            } else {
-                const blk_q5_k *x = (const blk_q5_k *)p + i;
-                d = h2f(x->d); dmin = h2f(x->dmin); scales = x->scales; qs = x->qs; qh = x->qh;
-            }
+            lk_k_block kb = lk_k_block_at(type, p, i);
+            const uint8_t *scales = kb.scales, *qs = kb.qs, *qh = kb.qh;
+            float d = h2f(kb.d), dmin = h2f(kb.dmin);
             const lk_block_q8 *yb = y + 8 * i;
             for (int c = 0; c < 4; c++) {
                 __m256i lo, hi;

@@ -2,6 +2,7 @@
 #ifndef LOUPE_QUANT_BLOCKS_H
 #define LOUPE_QUANT_BLOCKS_H
 #include <stdint.h>
+#include "loupe_kernels.h"
 
 typedef struct { uint16_t d; uint8_t qs[16]; } blk_q4_0;                          // 18 bytes
 typedef struct { uint16_t d, m; uint8_t qs[16]; } blk_q4_1;                       // 20
@@ -32,6 +33,22 @@ static inline void lk_scale_min_k4(int j, const uint8_t *q, uint8_t *sc, uint8_t
         *sc = (uint8_t)((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
         *m = (uint8_t)((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
     }
+}
+
+// The fields of super-block i of a Q4_K or Q5_K row (qh is NULL for Q4_K); d and dmin stay raw half floats
+// so each kernel converts them its own way.
+typedef struct { uint16_t d, dmin; const uint8_t *scales, *qs, *qh; } lk_k_block;
+
+static inline lk_k_block lk_k_block_at(int type, const uint8_t *row, int64_t i) {
+    lk_k_block k;
+    if (type == LK_Q4_K) {
+        const blk_q4_k *x = (const blk_q4_k *)row + i;
+        k.d = x->d; k.dmin = x->dmin; k.scales = x->scales; k.qs = x->qs; k.qh = NULL;
+    } else {
+        const blk_q5_k *x = (const blk_q5_k *)row + i;
+        k.d = x->d; k.dmin = x->dmin; k.scales = x->scales; k.qs = x->qs; k.qh = x->qh;
+    }
+    return k;
 }
 
 // Scalar kernels (quant_scalar.c); the AVX-512 ones (quant_avx512.c) have the same signatures.

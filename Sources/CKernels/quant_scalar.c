@@ -111,15 +111,9 @@ static void dequant_block(int type, const uint8_t *b, float *y) {
         break;
     }
     case LK_Q4_K: case LK_Q5_K: {
-        const uint8_t *scales, *qs, *qh = NULL;
-        float d, dmin;
-        if (type == LK_Q4_K) {
-            const blk_q4_k *x = (const blk_q4_k *)b;
-            d = lk_f16_to_f32(x->d); dmin = lk_f16_to_f32(x->dmin); scales = x->scales; qs = x->qs;
-        } else {
-            const blk_q5_k *x = (const blk_q5_k *)b;
-            d = lk_f16_to_f32(x->d); dmin = lk_f16_to_f32(x->dmin); scales = x->scales; qs = x->qs; qh = x->qh;
-        }
+        lk_k_block kb = lk_k_block_at(type, b, 0);
+        const uint8_t *scales = kb.scales, *qs = kb.qs, *qh = kb.qh;
+        float d = lk_f16_to_f32(kb.d), dmin = lk_f16_to_f32(kb.dmin);
         for (int c = 0; c < 4; c++) {  // 4 chunks of 64: low nibbles = sub-block 2c, high = 2c+1
             uint8_t sc0, m0, sc1, m1;
             lk_scale_min_k4(2 * c, scales, &sc0, &m0);

@@ -1,3 +1,5 @@
+import Tensor
+
 /// A legacy (non-zip) `torch.save` file holding a state dict: magic number, protocol, system info, the
 /// pickled dict (tensors as `_rebuild_tensor_v2` calls on persistent storages), the storage keys, then
 /// each storage's raw little-endian data. Nothing is executed; tensors are located and checked against
@@ -142,13 +144,7 @@ public final class PyTorchCheckpoint: @unchecked Sendable {
             var e = t.offset
             for d in 0..<position.count { e += position[d] * t.strides[d] }
             out[i] = element(e)
-            var d = position.count - 1
-            while d >= 0 {
-                position[d] += 1
-                if position[d] < t.shape[d] { break }
-                position[d] = 0
-                d -= 1
-            }
+            IndexCounter.advance(&position, in: t.shape)
         }
         return out
     }

@@ -17,7 +17,7 @@ public struct Detection: Sendable, Equatable {
 
 /// MediaPipe's SSD decoding as BlazeFace and palm detection use it: fixed-size anchors on feature maps of
 /// strides 8 (2 per cell) and 16 (6 per cell), offsets divided by the input size, sigmoid scores, and
-/// weighted non-maximum suppression; plus the letterbox that feeds the network.
+/// weighted non-maximum suppression; plus the letterbox that feeds the network (run by `SSDNetwork`).
 public struct SSDDecoder: Sendable {
     public let inputSize: Int
     public let keypointCount: Int

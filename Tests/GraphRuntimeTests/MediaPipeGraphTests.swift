@@ -9,10 +9,7 @@ import Vision
 /// against LiteRT's raw outputs (|Δ| ≤ 1e-3 + 1e-4·|ref|).
 @Suite struct MediaPipeGraphTests {
     static func npy(_ name: String) throws -> [Float] {
-        let data = try Data(contentsOf: Fixtures.root.appendingPathComponent("vision/mediapipe/npy/\(name).npy"))
-        let headerLength = Int(data[8]) | Int(data[9]) << 8
-        let start = 10 + headerLength
-        return data.withUnsafeBytes { raw in (0..<((data.count - start) / 4)).map { raw.loadUnaligned(fromByteOffset: start + 4 * $0, as: Float.self) } }
+        try Fixtures.npy(Fixtures.root.appendingPathComponent("vision/mediapipe/npy/\(name).npy"))
     }
 
     static func input(_ file: String, scale: Float, offset: Float) throws -> GraphTensor {

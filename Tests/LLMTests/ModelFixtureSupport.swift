@@ -30,15 +30,6 @@ enum LoadedModels {
     }
 }
 
-/// Float32 values of a fixture `.npy` file (data at byte 128).
-func readNPY(_ url: URL) throws -> [Float] {
-    let data = try Data(contentsOf: url)
-    return data.withUnsafeBytes { raw in
-        let count = (raw.count - 128) / 4
-        return (0..<count).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: 128 + 4 * $0, as: UInt32.self)) }
-    }
-}
-
 func argmax(_ x: ArraySlice<Float>) -> Int {
     var best = x.startIndex
     for i in x.indices where x[i] > x[best] { best = i }

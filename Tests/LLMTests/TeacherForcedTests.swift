@@ -50,7 +50,7 @@ import Testing
             #expect(stats.maxAbs <= maxAbs, "\(model) \(name): max |Δ| \(stats.maxAbs)")
             #expect(stats.sumAbs / Float(stats.count) <= meanAbs, "\(model) \(name): mean |Δ| \(stats.sumAbs / Float(stats.count))")
             // Last position, full vector.
-            let reference = try readNPY(Fixtures.llm(model, "\(npyPrefix)\(name).npy"))
+            let reference = try Fixtures.npy(Fixtures.llm(model, "\(npyPrefix)\(name).npy"))
             let last = Array(logits[((ids.count - 1) * V)..<(ids.count * V)])
             #expect(reference.count == V)
             var maxLast: Float = 0

@@ -7,9 +7,7 @@ import Vision
 /// BlazeFace decoding and the whole detector against `blazeface.json`.
 @Suite struct BlazeFaceTests {
     static func npy(_ name: String) throws -> [Float] {
-        let data = try Data(contentsOf: Fixtures.root.appendingPathComponent("vision/mediapipe/npy/\(name).npy"))
-        let start = 10 + (Int(data[8]) | Int(data[9]) << 8)
-        return data.withUnsafeBytes { raw in (0..<((data.count - start) / 4)).map { raw.loadUnaligned(fromByteOffset: start + 4 * $0, as: Float.self) } }
+        try Fixtures.npy(Fixtures.root.appendingPathComponent("vision/mediapipe/npy/\(name).npy"))
     }
 
     static func cases() throws -> [[String: Any]] {

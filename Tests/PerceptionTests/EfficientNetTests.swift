@@ -9,13 +9,7 @@ import ModelStore
 /// top-5 identical.
 @Suite struct EfficientNetTests {
     static func npy(_ name: String) throws -> [Float] {
-        let data = try Data(contentsOf: Fixtures.root.appendingPathComponent("vision/efficientnet/npy/\(name).npy"))
-        // .npy: magic, version, header length (u16 LE at 8), header, data.
-        let headerLength = Int(data[8]) | Int(data[9]) << 8
-        let start = 10 + headerLength
-        return data.withUnsafeBytes { raw in
-            (0..<((data.count - start) / 4)).map { raw.loadUnaligned(fromByteOffset: start + 4 * $0, as: Float.self) }
-        }
+        try Fixtures.npy(Fixtures.root.appendingPathComponent("vision/efficientnet/npy/\(name).npy"))
     }
 
     @Test(arguments: ["portrait_obama", "mountain", "spitfire"])

@@ -22,6 +22,17 @@ public enum Fixtures {
         return object
     }
 
+    /// The float32 values of a NumPy `.npy` file (format 1.0, little-endian `<f4`): the data follows the
+    /// 10-byte preamble and the header whose length is at byte 8.
+    public static func npy(_ url: URL) throws -> [Float] {
+        let data = try Data(contentsOf: url)
+        guard data.count >= 10 else { throw CocoaError(.fileReadCorruptFile) }
+        let start = 10 + (Int(data[8]) | Int(data[9]) << 8)
+        return data.withUnsafeBytes { raw in
+            (0..<((data.count - start) / 4)).map { raw.loadUnaligned(fromByteOffset: start + 4 * $0, as: Float.self) }
+        }
+    }
+
     /// Path of an installed, verified model file (`loupe models pull NAME` installs it).
     public static func modelPath(_ name: String) throws -> String {
         try ModelStore.standard().installedFile(model: name).path

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Elementwise operators: binary with NumPy broadcasting, and unary activations.
 public enum ElementwiseOps {
@@ -90,13 +91,7 @@ public enum ElementwiseOps {
                             for j in 0..<inner { op[o + j] = v }
                         }
                         o += inner
-                        var k = outerRank - 1
-                        while k >= 0 {
-                            index[k] += 1
-                            if index[k] < shape[k] { break }
-                            index[k] = 0
-                            k -= 1
-                        }
+                        IndexCounter.advance(&index, in: shape, rank: outerRank)
                     }
                 }
             }

@@ -28,13 +28,7 @@ public enum MatMulOps {
                         for d in 0..<batch.count { offA += index[d] * stridesA[d]; offB += index[d] * stridesB[d] }
                         blas.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress! + offA * m * k, lda: k,
                                    b: bp.baseAddress! + offB * k * n, ldb: n, beta: 0, c: op.baseAddress! + i * m * n, ldc: n)
-                        var d = batch.count - 1
-                        while d >= 0 {
-                            index[d] += 1
-                            if index[d] < batch[d] { break }
-                            index[d] = 0
-                            d -= 1
-                        }
+                        IndexCounter.advance(&index, in: batch)
                     }
                 }
             }

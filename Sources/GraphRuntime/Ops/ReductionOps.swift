@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Softmax along one axis and ReduceMean.
 public enum ReductionOps {
@@ -39,13 +40,7 @@ public enum ReductionOps {
             var o = 0
             for d in 0..<rank { o += index[d] * outStrides[d] }
             y.data[o] += v
-            var d = rank - 1
-            while d >= 0 {
-                index[d] += 1
-                if index[d] < x.shape[d] { break }
-                index[d] = 0
-                d -= 1
-            }
+            IndexCounter.advance(&index, in: x.shape)
         }
         let count = Float(reduced.reduce(1) { $0 * x.shape[$1] })
         for i in y.data.indices { y.data[i] /= count }

@@ -1,3 +1,5 @@
+import Tensor
+
 /// Shape operators.
 public enum ShapeOps {
     public static func concat(_ parts: [GraphTensor], axis rawAxis: Int, node: String) throws -> GraphTensor {
@@ -60,13 +62,7 @@ extension ShapeOps {
             var src = 0
             for d in 0..<rank { src += (begin[d] + index[d] * step[d]) * inStrides[d] }
             y.data[o] = x.data[src]
-            var d = rank - 1
-            while d >= 0 {
-                index[d] += 1
-                if index[d] < size[d] { break }
-                index[d] = 0
-                d -= 1
-            }
+            IndexCounter.advance(&index, in: size)
         }
         return y
     }
@@ -104,13 +100,7 @@ extension ShapeOps {
             var src = 0
             for d in 0..<rank { src += index[d] * strides[d] }
             y.data[o] = x.data[src]
-            var d = rank - 1
-            while d >= 0 {
-                index[d] += 1
-                if index[d] < outShape[d] { break }
-                index[d] = 0
-                d -= 1
-            }
+            IndexCounter.advance(&index, in: outShape)
         }
         return y
     }
@@ -151,13 +141,7 @@ extension ShapeOps {
             var o = 0
             for d in 0..<rank { o += (index[d] + pads[d]) * outStrides[d] }
             y.data[o] = v
-            var d = rank - 1
-            while d >= 0 {
-                index[d] += 1
-                if index[d] < x.shape[d] { break }
-                index[d] = 0
-                d -= 1
-            }
+            IndexCounter.advance(&index, in: x.shape)
         }
         return y
     }
