@@ -1,7 +1,8 @@
-// Body of the depthwise convolution, compiled twice (generic and AVX-512) by depthwise.c and
+// Body of the depthwise convolution (then the pointwise program on each finished row), compiled twice (generic and AVX-512) by depthwise.c and
 // depthwise_avx512.c with DW_FUNCTION naming the result. Channels [c0, c1) of x [c, h, w] → y [c, oh, ow].
 void DW_FUNCTION(const float *x, int64_t c0, int64_t c1, int64_t h, int64_t w, const float *weight, const float *bias,
-                 int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow, float *y) {
+                 int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow, const lk_pw_op *ops, int nops, int simd,
+                 float *y) {
     for (int64_t ch = c0; ch < c1; ch++) {
         const float *in = x + ch * h * w, *wk = weight + ch * kh * kw;
         float *out = y + ch * oh * ow;
@@ -28,6 +29,7 @@ void DW_FUNCTION(const float *x, int64_t c0, int64_t c1, int64_t h, int64_t w, c
                     }
                 }
             }
+            if (nops > 0) lk_pointwise_span(ops, nops, ch, row, ow, simd);
         }
     }
 }

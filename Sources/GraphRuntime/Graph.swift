@@ -1,3 +1,5 @@
+import Tensor
+
 /// The graph IR: operators with attributes already parsed, connected by value names; constants held
 /// separately. Nodes are in execution order.
 public struct Graph: Sendable {
@@ -57,4 +59,10 @@ public enum Operator: Sendable {
     case unsqueeze(axes: [Int]?)
     /// Zero padding: `pads` holds the begin counts of every dimension, then the end counts.
     case pad(pads: [Int])
+    /// A convolution with constant weights packed for the blocked kernel, with the elementwise operations
+    /// that followed it fused in (made by `GraphOptimizer`; input 0 only).
+    case fusedConv(ConvAttributes, PackedConvolution)
+    /// A chain of elementwise operations with scalar (or, after a convolution, per-channel) constants, run in
+    /// one pass (made by `GraphOptimizer`).
+    case pointwise(PointwiseProgram)
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Tensor
 
 /// Runs a `Graph` node by node. Intermediate values are dropped after their last use, so peak memory is
@@ -8,7 +9,9 @@ public final class GraphExecutor: @unchecked Sendable {
     /// For each node, the values whose last use it is.
     private let releases: [[String]]
 
-    public init(graph: Graph) throws {
+    /// `optimize`: run `GraphOptimizer` first (fused convolutions and pointwise chains); off only to compare.
+    public init(graph: Graph, optimize: Bool = true) throws {
+        let graph = optimize ? GraphOptimizer.optimize(graph) : graph
         self.graph = graph
         blas = try BLAS.shared()
         var last: [String: Int] = [:]
@@ -21,19 +24,36 @@ public final class GraphExecutor: @unchecked Sendable {
 
     /// Runs the graph on `inputs` (by name) and returns the graph outputs.
     public func run(_ inputs: [String: GraphTensor]) throws -> [String: GraphTensor] {
+        var none: GraphProfile? = nil
+        return try run(inputs, profile: &none)
+    }
+
+    /// `run`, adding each node's wall time to `profile` (by operator kind) when it is non-nil.
+    public func run(_ inputs: [String: GraphTensor], profile: inout GraphProfile?) throws -> [String: GraphTensor] {
         var values = inputs
         for name in graph.inputs where values[name] == nil {
             throw GraphRuntimeError.missingValue(name: name, node: "graph input")
         }
         for (i, node) in graph.nodes.enumerated() {
-            let args = try node.inputs.map { name -> GraphTensor? in
+            var args = try node.inputs.map { name -> GraphTensor? in
                 if name.isEmpty { return nil }
                 guard let v = values[name] ?? graph.constants[name] else { throw GraphRuntimeError.missingValue(name: name, node: node.name) }
                 return v
             }
-            let results = try execute(node, args)
-            for (name, value) in zip(node.outputs, results) { values[name] = value }
+            // Values read for the last time leave the table first, so in-place operators own their storage.
             for v in releases[i] { values[v] = nil }
+            let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            let results = try execute(node, &args)
+            if profile != nil {
+                var flops = 0.0
+                if case .conv = node.op, args.count > 1, let w = args[1], let y = results.first, w.shape.count == 4 {
+                    flops = 2 * Double(y.count) * Double(w.shape[1] * w.shape[2] * w.shape[3])
+                } else if case let .fusedConv(_, c) = node.op, let y = results.first {
+                    flops = 2 * Double(y.count) * Double(c.inChannels / c.groups * c.kernelHeight * c.kernelWidth)
+                }
+                profile!.add(node.op, nanoseconds: DispatchTime.now().uptimeNanoseconds - start, flops: flops)
+            }
+            for (name, value) in zip(node.outputs, results) { values[name] = value }
         }
         var out: [String: GraphTensor] = [:]
         for name in graph.outputs {
@@ -43,7 +63,7 @@ public final class GraphExecutor: @unchecked Sendable {
         return out
     }
 
-    func execute(_ node: Graph.Node, _ args: [GraphTensor?]) throws -> [GraphTensor] {
+    func execute(_ node: Graph.Node, _ args: inout [GraphTensor?]) throws -> [GraphTensor] {
         func input(_ i: Int) throws -> GraphTensor {
             guard i < args.count, let t = args[i] else {
                 throw GraphRuntimeError.shapeMismatch(op: "\(node.op)", node: node.name, reason: "input \(i) is missing")
@@ -61,11 +81,26 @@ public final class GraphExecutor: @unchecked Sendable {
         case let .binary(kind):
             return [try ElementwiseOps.binary(kind, try input(0), try input(1), node: node.name)]
         case let .unary(kind):
-            return [ElementwiseOps.unary(kind, try input(0))]
+            let x = try input(0)
+            args[0] = nil
+            return [ElementwiseOps.unary(kind, x)]
+        case let .fusedConv(a, conv):
+            return [try ConvolutionOps.fusedConv(try input(0), a, conv, node: node.name)]
+        case let .pointwise(program):
+            var x = try input(0)
+            args[0] = nil
+            let channels = program.channelCount
+            guard channels == 1 || (x.shape.count >= 2 && x.shape[1] == channels) else {
+                throw GraphRuntimeError.shapeMismatch(op: "pointwise", node: node.name, reason: "input \(x.shape) has not \(channels) channels")
+            }
+            let batch = channels == 1 ? 1 : x.shape[0], inner = channels == 1 ? x.count : x.count / max(1, batch * channels)
+            x.data.withUnsafeMutableBufferPointer { program.apply(to: $0.baseAddress!, batch: batch, channels: channels, inner: inner) }
+            return [x]
         case let .clip(lo, hi):
             let low = args.count > 1 ? args[1]?.data.first ?? lo : lo
             let high = args.count > 2 ? args[2]?.data.first ?? hi : hi
             var x = try input(0)
+            args[0] = nil
             for i in x.data.indices { x.data[i] = min(max(x.data[i], low), high) }
             return [x]
         case .globalAveragePool:

@@ -16,6 +16,9 @@ struct BenchVisionCommand: ParsableCommand {
     @Option(name: .customShort("r"), help: "Repetitions (the median is printed).")
     var repetitions = 3
 
+    @Flag(help: "Also print where the PP-OCR detector and recogniser spend their time, per operator kind.")
+    var profile = false
+
     func run() throws {
         guard (1...50).contains(repetitions) else { throw ValidationError("-r must be 1...50") }
         let picture = try ImageDecoder().decode(file: image)
@@ -42,6 +45,20 @@ struct BenchVisionCommand: ParsableCommand {
         let line = try picture.cropped(x: 0, y: 0, width: min(picture.width, 320), height: min(picture.height, 48))
         row("ppocr-rec", "1×3×48×320", try time { _ = try ocr.recognize(line) })
         row("ppocr-cls", "1×3×48×192", try time { _ = try ocr.upsideDownProbability(line) })
+        if profile {
+            _ = try ocr.profileDetection(picture)  // warm-up
+            for (name, profile) in [("ppocr-det", try ocr.profileDetection(picture)), ("ppocr-rec", try ocr.profileRecognition(line))] {
+                print("\n\(name), one run, by operator kind:")
+                print("| operator | nodes | ms | GFLOP | GFLOP/s |")
+                print("| --- | ---: | ---: | ---: | ---: |")
+                for r in profile.rows {
+                    let rate = r.gflops > 0 ? String(format: "%.1f", r.gflops / (r.milliseconds / 1000)) : ""
+                    print(String(format: "| %@ | %d | %.2f | %@ | %@ |", r.kind, r.count, r.milliseconds, r.gflops > 0 ? String(format: "%.3f", r.gflops) : "", rate))
+                }
+                print(String(format: "| total | | %.1f |", profile.rows.reduce(0) { $0 + $1.milliseconds }))
+            }
+            print("")
+        }
         let reader = TextReader(networks: ocr)
         var lineCount = 0
         let whole = try time { lineCount = try reader.read(picture).count }

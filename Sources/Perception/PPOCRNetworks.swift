@@ -54,6 +54,24 @@ public final class PPOCRNetworks: @unchecked Sendable {
         return (out.data, size.width, size.height)
     }
 
+    /// One detector run on `image` with per-operator timings.
+    public func profileDetection(_ image: RGBImage) throws -> GraphProfile {
+        let size = Self.detectionSize(width: image.width, height: image.height)
+        let input = try image.resized(width: size.width, height: size.height, filter: .bilinear)
+        var profile: GraphProfile? = GraphProfile()
+        _ = try detector.run([detector.graph.inputs[0]: Self.tensor(input)], profile: &profile)
+        return profile!
+    }
+
+    /// One recogniser run on a line image with per-operator timings.
+    public func profileRecognition(_ line: RGBImage) throws -> GraphProfile {
+        let width = max(8, Int((48 * Double(line.width) / Double(line.height)).rounded(.up)))
+        let input = try line.resized(width: width, height: 48, filter: .bilinear)
+        var profile: GraphProfile? = GraphProfile()
+        _ = try recognizer.run([recognizer.graph.inputs[0]: Self.tensor(input, padWidth: 320)], profile: &profile)
+        return profile!
+    }
+
     /// Reads one text line: resized to height 48, CTC-decoded. Score: mean probability of the kept steps.
     public func recognize(_ line: RGBImage) throws -> (text: String, score: Double) {
         let width = max(8, Int((48 * Double(line.width) / Double(line.height)).rounded(.up)))

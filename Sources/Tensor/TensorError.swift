@@ -8,6 +8,10 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(operation: String, lhs: [Int], rhs: [Int])
     /// OpenBLAS could not be loaded or lacks a symbol.
     case blasUnavailable(String)
+    /// A kernel's scratch buffer could not be allocated.
+    case outOfMemory(String)
+    /// A convolution's geometry is impossible (e.g. an empty output).
+    case invalidConvolution(String)
 
     public var description: String {
         switch self {
@@ -19,6 +23,10 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
             return "\(operation): shapes \(lhs) and \(rhs) do not fit together"
         case let .blasUnavailable(reason):
             return "OpenBLAS is unavailable: \(reason) (install it with `apt-get install libopenblas0-pthread`, or run scripts/setup)"
+        case let .outOfMemory(what):
+            return "out of memory allocating \(what)"
+        case let .invalidConvolution(reason):
+            return "invalid convolution: \(reason)"
         }
     }
 }

@@ -88,6 +88,54 @@ int lk_gemm_bf16(lk_pool *pool, int type, const void *w, size_t row_bytes, int64
 void lk_depthwise_conv(lk_pool *pool, const float *x, int64_t c, int64_t h, int64_t w, const float *weight, const float *bias,
                        int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow, float *y);
 
+/// Operations of a pointwise program, applied in order to each value v of channel c. a and b are scalars, or
+/// per-channel when va / vb are set (va[c], vb[c]).
+typedef enum {
+    LK_PW_AFFINE = 0,       ///< v = v·a + b
+    LK_PW_CLIP = 1,         ///< v = min(max(v, a), b)
+    LK_PW_HARDSIGMOID = 2,  ///< v = clip(v·a + b, 0, 1)
+    LK_PW_HARDSWISH = 3,    ///< v = v · clip(v/6 + 1/2, 0, 1)
+    LK_PW_SIGMOID = 4,      ///< v = 1 / (1 + e^-v)
+    LK_PW_GATE_BEGIN = 5,   ///< remember v as g (gates do not nest)
+    LK_PW_GATE_END = 6      ///< v = g · v
+} lk_pw_kind;
+
+typedef struct {
+    int32_t kind;
+    float a, b;
+    const float *va, *vb;
+} lk_pw_op;
+
+/// Values a pointwise program processes at a time (the gate's saved copy lives on the stack).
+#define LK_PW_SPAN 256
+
+/// Applies the program to v[0..n) of channel `channel` in place (simd: the AVX-512 build).
+void lk_pointwise_span(const lk_pw_op *ops, int count, int64_t channel, float *v, int64_t n, int simd);
+/// Applies the program in place to v [batch, channels, inner], in parallel.
+void lk_pointwise(lk_pool *pool, const lk_pw_op *ops, int count, int64_t batch, int64_t channels, int64_t inner, float *v);
+
+/// Rows of the convolution micro-kernel (weights are packed in panels of this many output channels) and its columns.
+#define LK_CONV_MR 8
+#define LK_CONV_NR 32
+/// Output pixels per im2col block.
+#define LK_CONV_NB 128
+
+/// Floats needed for weights [co, k] packed by lk_conv_pack_weights.
+size_t lk_conv_packed_floats(int64_t co, int64_t k);
+/// Packs weights [co, k] (k = ci·kh·kw) into panels [co/8][k][8], zero-padded.
+void lk_conv_pack_weights(const float *w, int64_t co, int64_t k, float *packed);
+/// Convolution of x [ci, h, w] with packed weights (+ bias [co]) into y [co, oh, ow], strides sy, sx, padding pt
+/// (top) and pl (left), the rest implied by oh, ow; then the pointwise program on every value (channel index
+/// ch_base + output channel). Blocks of pixels split over the pool. Returns 0, -1 for bad sizes, -2 out of memory.
+int lk_conv2d(lk_pool *pool, const float *x, int64_t ci, int64_t h, int64_t w, const float *packed, const float *bias, int64_t co,
+              int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow, const lk_pw_op *ops, int nops,
+              int64_t ch_base, float *y);
+
+/// lk_depthwise_conv followed by the pointwise program on each output row.
+void lk_depthwise_conv_fused(lk_pool *pool, const float *x, int64_t c, int64_t h, int64_t w, const float *weight, const float *bias,
+                             int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow, const lk_pw_op *ops, int nops,
+                             float *y);
+
 /// IEEE half → float.
 float lk_f16_to_f32(uint16_t h);
 

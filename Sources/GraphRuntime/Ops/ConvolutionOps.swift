@@ -55,6 +55,30 @@ public enum ConvolutionOps {
         return GraphTensor(shape: [n, co, oh, ow], data: out)
     }
 
+    /// A convolution with packed weights and its fused pointwise program, image by image.
+    public static func fusedConv(_ x: GraphTensor, _ a: Operator.ConvAttributes, _ conv: PackedConvolution, node: String) throws -> GraphTensor {
+        guard x.shape.count == 4, x.shape[1] == conv.inChannels else {
+            throw GraphRuntimeError.shapeMismatch(op: "Conv", node: node, reason: "input \(x.shape) for \(conv.inChannels) input channels")
+        }
+        let (n, ci, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let p = padding(a, height: h, width: wd, kernel: [conv.kernelHeight, conv.kernelWidth])
+        let (sy, sx) = (a.strides[0], a.strides[1])
+        let oh = Convolution.outputSize(h, kernel: conv.kernelHeight, stride: sy, before: p.top, after: p.bottom)
+        let ow = Convolution.outputSize(wd, kernel: conv.kernelWidth, stride: sx, before: p.left, after: p.right)
+        guard oh > 0, ow > 0 else { throw GraphRuntimeError.shapeMismatch(op: "Conv", node: node, reason: "output would be empty for input \(x.shape)") }
+        let co = conv.outChannels
+        let data = try [Float](unsafeUninitializedCapacity: n * co * oh * ow) { buffer, count in
+            try x.data.withUnsafeBufferPointer { xp in
+                for b in 0..<n {
+                    try conv.run(xp.baseAddress! + b * ci * h * wd, height: h, width: wd, strideY: sy, strideX: sx, padding: p,
+                                 into: buffer.baseAddress! + b * co * oh * ow)
+                }
+            }
+            count = n * co * oh * ow
+        }
+        return GraphTensor(shape: [n, co, oh, ow], data: data)
+    }
+
     /// Transposed convolution (group 1): columns = Wᵀ·X by SGEMM, then scatter-add into the output.
     public static func convTranspose(_ x: GraphTensor, weight w: GraphTensor, bias: GraphTensor?, _ a: Operator.ConvAttributes, node: String,
                               blas: BLAS) throws -> GraphTensor {
