@@ -9,12 +9,18 @@ public struct Graph: Sendable {
         /// Input value names; "" marks an omitted optional input.
         public let inputs: [String]
         public let outputs: [String]
+
+        public init(name: String, op: Operator, inputs: [String], outputs: [String]) {
+            (self.name, self.op, self.inputs, self.outputs) = (name, op, inputs, outputs)
+        }
     }
 
     public var nodes: [Node] = []
     public var constants: [String: GraphTensor] = [:]
     public var inputs: [String] = []
     public var outputs: [String] = []
+
+    public init() {}
 }
 
 /// Operators and their attributes.
