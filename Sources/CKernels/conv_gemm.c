@@ -159,3 +159,57 @@ int lk_conv2d(lk_pool *pool, const float *x, int64_t ci, int64_t h, int64_t w, c
     else lk_pool_run(pool, conv_task, &job);
     return atomic_load(&job.failed) ? -2 : 0;
 }
+
+// ---- general matrix product on the same micro-kernel: C [m, n] = A [m, k] · B [k, n], row-major ----
+
+typedef struct {
+    const float *ap, *b;
+    float *c;
+    int64_t m, k, n, blocks;
+    int simd;
+    _Atomic int64_t next;
+} mm_job;
+
+static void mm_task(void *ctx, int ith, int nth) {
+    (void)ith; (void)nth;
+    mm_job *j = (mm_job *)ctx;
+    for (;;) {
+        int64_t blk = atomic_fetch_add(&j->next, 1);
+        if (blk >= j->blocks) break;
+        int64_t n0 = blk * LK_CONV_NB, nb = j->n - n0 < LK_CONV_NB ? j->n - n0 : LK_CONV_NB;
+        for (int64_t m0 = 0; m0 < j->m; m0 += LK_CONV_MR) {
+            int rows = j->m - m0 < LK_CONV_MR ? (int)(j->m - m0) : LK_CONV_MR;
+            for (int64_t c0 = 0; c0 < nb; c0 += LK_CONV_NR) {
+                int cols = nb - c0 < LK_CONV_NR ? (int)(nb - c0) : LK_CONV_NR;
+                const float *p = j->b + n0 + c0;
+                float *out = j->c + m0 * j->n + n0 + c0;
+#if defined(__x86_64__) && defined(__clang__)
+                if (j->simd) lk_conv_kernel_avx512(j->k, j->ap + m0 * j->k, p, j->n, out, j->n, rows, cols, NULL);
+                else
+#endif
+                conv_kernel_generic(j->k, j->ap + m0 * j->k, p, j->n, out, j->n, rows, cols, NULL);
+            }
+        }
+    }
+}
+
+int lk_matmul(lk_pool *pool, const float *a, const float *b, float *c, int64_t m, int64_t k, int64_t n) {
+    if (m <= 0 || n <= 0) return 0;
+    if (k <= 0) {
+        memset(c, 0, (size_t)(m * n) * sizeof(float));
+        return 0;
+    }
+    float *ap = malloc(lk_conv_packed_floats(m, k) * sizeof(float));
+    if (!ap) return -2;
+    lk_conv_pack_weights(a, m, k, ap);
+    mm_job job;
+    memset(&job, 0, sizeof job);
+    job.ap = ap; job.b = b; job.c = c; job.m = m; job.k = k; job.n = n;
+    job.blocks = (n + LK_CONV_NB - 1) / LK_CONV_NB;
+    job.simd = lk_simd_level();
+    atomic_store(&job.next, 0);
+    if (job.blocks == 1 || (double)m * (double)k * (double)n < 2e5) mm_task(&job, 0, 1);
+    else lk_pool_run(pool, mm_task, &job);
+    free(ap);
+    return 0;
+}

@@ -10,10 +10,10 @@
 #else
 void lk_depthwise_channels_generic(const float *x, int64_t c0, int64_t c1, int64_t h, int64_t w, const float *weight,
                                    const float *bias, int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow,
-                                   const lk_pw_op *ops, int nops, int simd, float *y);
+                                   const lk_pw_op *ops, int nops, int simd, float *scratch, float *y);
 void lk_depthwise_channels_avx512(const float *x, int64_t c0, int64_t c1, int64_t h, int64_t w, const float *weight,
                                   const float *bias, int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow,
-                                  const lk_pw_op *ops, int nops, int simd, float *y) {
-    lk_depthwise_channels_generic(x, c0, c1, h, w, weight, bias, kh, kw, sy, sx, pt, pl, oh, ow, ops, nops, simd, y);
+                                  const lk_pw_op *ops, int nops, int simd, float *scratch, float *y) {
+    lk_depthwise_channels_generic(x, c0, c1, h, w, weight, bias, kh, kw, sy, sx, pt, pl, oh, ow, ops, nops, simd, scratch, y);
 }
 #endif

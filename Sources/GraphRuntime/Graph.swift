@@ -68,6 +68,8 @@ public enum Operator: Sendable {
     /// A convolution with constant weights packed for the blocked kernel, with the elementwise operations
     /// that followed it fused in (made by `GraphOptimizer`; input 0 only).
     case fusedConv(ConvAttributes, PackedConvolution)
+    /// A transposed convolution with constant weights and its fused pointwise program (made by `GraphOptimizer`).
+    case fusedConvTranspose(ConvAttributes, FusedConvTranspose)
     /// A chain of elementwise operations with scalar (or, after a convolution, per-channel) constants, run in
     /// one pass (made by `GraphOptimizer`).
     case pointwise(PointwiseProgram)

@@ -13,6 +13,7 @@ public final class GraphExecutor: @unchecked Sendable {
     public init(graph: Graph, optimize: Bool = true) throws {
         let graph = optimize ? GraphOptimizer.optimize(graph) : graph
         self.graph = graph
+        AllocatorTuning.keepLargeBlocks()
         blas = try BLAS.shared()
         var last: [String: Int] = [:]
         for (i, n) in graph.nodes.enumerated() { for v in n.inputs where !v.isEmpty { last[v] = i } }
@@ -51,7 +52,7 @@ public final class GraphExecutor: @unchecked Sendable {
                 } else if case let .fusedConv(_, c) = node.op, let y = results.first {
                     flops = 2 * Double(y.count) * Double(c.inChannels / c.groups * c.kernelHeight * c.kernelWidth)
                 }
-                profile!.add(node.op, nanoseconds: DispatchTime.now().uptimeNanoseconds - start, flops: flops)
+                profile!.add(node, shape: results.first?.shape ?? [], nanoseconds: DispatchTime.now().uptimeNanoseconds - start, flops: flops)
             }
             for (name, value) in zip(node.outputs, results) { values[name] = value }
         }
@@ -86,6 +87,8 @@ public final class GraphExecutor: @unchecked Sendable {
             return [ElementwiseOps.unary(kind, x)]
         case let .fusedConv(a, conv):
             return [try ConvolutionOps.fusedConv(try input(0), a, conv, node: node.name)]
+        case let .fusedConvTranspose(a, conv):
+            return [try conv.run(try input(0), stride: a.strides[0], pads: a.pads, outputPadding: a.outputPadding, node: node.name)]
         case let .pointwise(program):
             var x = try input(0)
             args[0] = nil

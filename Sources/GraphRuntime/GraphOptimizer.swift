@@ -1,8 +1,9 @@
 import Tensor
 
 /// Rewrites a graph for speed without changing what it computes (up to float rounding):
-/// - every convolution with constant weights becomes a `fusedConv` with packed weights;
-/// - the elementwise operations that follow a convolution alone (BatchNormalization, Mul/Add/Sub/Div by a
+/// - every convolution with constant weights becomes a `fusedConv` with packed weights, and every
+///   transposed one a `fusedConvTranspose`;
+/// - the elementwise operations that follow a (transposed) convolution alone (BatchNormalization, Mul/Add/Sub/Div by a
 ///   scalar or per-channel constant, Relu, Clip, HardSigmoid, HardSwish, Sigmoid, and gates
 ///   `x · f(x)` such as the decomposed hard-swish `x · clip(x + 3, 0, 6)`) are fused into it, a leading
 ///   affine map straight into its weights and bias;
@@ -144,6 +145,30 @@ public enum GraphOptimizer {
                 var attributes = a
                 attributes.kernel = [w.shape[2], w.shape[3]]
                 replaced[i] = Graph.Node(name: node.name, op: .fusedConv(attributes, conv), inputs: [node.inputs[0]], outputs: [last])
+                absorbed.forEach { removed.insert($0) }
+                continue
+            }
+            if case let .convTranspose(a) = node.op, node.outputs.count == 1, node.inputs.count >= 2, a.group == 1,
+               let w = graph.constants[node.inputs[1]], w.shape.count == 4, w.shape[2] == w.shape[3],
+               a.strides.count == 2, a.strides[0] == a.strides[1], a.pads.count == 4, a.outputPadding.count == 2 {
+                let bias = node.inputs.count > 2 && !node.inputs[2].isEmpty ? graph.constants[node.inputs[2]] : nil
+                if node.inputs.count > 2, !node.inputs[2].isEmpty, bias == nil { continue }
+                let (ci, co, k) = (w.shape[0], w.shape[1], w.shape[2])
+                guard bias.map({ $0.count == co }) ?? true else { continue }
+                var (program, last, absorbed) = chain(from: node.outputs[0], channels: co)
+                var weight = w.data, b = bias?.data
+                if case let .affine(scale, shift)? = program.ops.first {
+                    var folded = b ?? [Float](repeating: 0, count: co)
+                    for c in 0..<co {
+                        let sc = scale.count == 1 ? scale[0] : scale[c], t = shift.count == 1 ? shift[0] : shift[c]
+                        for i in 0..<ci { for j in 0..<(k * k) { weight[(i * co + c) * k * k + j] *= sc } }
+                        folded[c] = folded[c] * sc + t
+                    }
+                    b = folded
+                    program = PointwiseProgram(Array(program.ops.dropFirst()))
+                }
+                let conv = FusedConvTranspose(weight: weight, bias: b, inChannels: ci, outChannels: co, kernel: k, program: program)
+                replaced[i] = Graph.Node(name: node.name, op: .fusedConvTranspose(a, conv), inputs: [node.inputs[0]], outputs: [last])
                 absorbed.forEach { removed.insert($0) }
                 continue
             }

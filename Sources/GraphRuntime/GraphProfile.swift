@@ -3,7 +3,15 @@ public struct GraphProfile: Sendable {
     /// Per operator kind: total nanoseconds, node executions and floating-point operations (convolutions).
     public private(set) var entries: [String: (nanoseconds: UInt64, count: Int, flops: Double)] = [:]
 
+    /// Every node run, in order: name, kind, output shape, nanoseconds, floating-point operations.
+    public private(set) var nodes: [(name: String, kind: String, shape: [Int], nanoseconds: UInt64, flops: Double)] = []
+
     public init() {}
+
+    mutating func add(_ node: Graph.Node, shape: [Int], nanoseconds: UInt64, flops: Double) {
+        nodes.append((node.name, Self.kind(node.op), shape, nanoseconds, flops))
+        add(node.op, nanoseconds: nanoseconds, flops: flops)
+    }
 
     mutating func add(_ op: Operator, nanoseconds: UInt64, flops: Double) {
         let key = Self.kind(op)
@@ -20,6 +28,7 @@ public struct GraphProfile: Sendable {
         case let .fusedConv(_, c):
             let k = "\(c.kernelHeight)×\(c.kernelWidth)"
             return c.isDepthwise ? "conv \(k) depthwise (fused)" : c.groups > 1 ? "conv \(k) grouped (fused)" : "conv \(k) (fused)"
+        case let .fusedConvTranspose(_, c): return "convTranspose \(c.kernel)×\(c.kernel) (fused)"
         case let .binary(b): return "binary \(b)"
         case let .unary(u):
             let text = "\(u)"

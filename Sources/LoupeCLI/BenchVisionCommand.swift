@@ -56,6 +56,11 @@ struct BenchVisionCommand: ParsableCommand {
                     print(String(format: "| %@ | %d | %.2f | %@ | %@ |", r.kind, r.count, r.milliseconds, r.gflops > 0 ? String(format: "%.3f", r.gflops) : "", rate))
                 }
                 print(String(format: "| total | | %.1f |", profile.rows.reduce(0) { $0 + $1.milliseconds }))
+                print("\nslowest nodes:")
+                for n in profile.nodes.sorted(by: { $0.nanoseconds > $1.nanoseconds }).prefix(12) {
+                    let rate = n.flops > 0 ? String(format: ", %.1f GFLOP/s", n.flops / Double(n.nanoseconds)) : ""
+                    print(String(format: "  %7.2f ms  %@  %@ → %@%@", Double(n.nanoseconds) / 1e6, n.name, n.kind, "\(n.shape)", rate))
+                }
             }
             print("")
         }

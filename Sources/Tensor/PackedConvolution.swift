@@ -48,9 +48,10 @@ public struct PackedConvolution: Sendable {
             try program.withCOps { ops, count in
                 func call(_ b: UnsafePointer<Float>?) throws {
                     if isDepthwise {
-                        lk_depthwise_conv_fused(pool.raw, x, Int64(inChannels), Int64(h), Int64(w), wp.baseAddress, b, Int32(kernelHeight),
-                                                Int32(kernelWidth), Int32(sy), Int32(sx), Int32(p.top), Int32(p.left), Int64(oh), Int64(ow),
-                                                ops, count, y)
+                        let status = lk_depthwise_conv_fused(pool.raw, x, Int64(inChannels), Int64(h), Int64(w), wp.baseAddress, b,
+                                                             Int32(kernelHeight), Int32(kernelWidth), Int32(sy), Int32(sx), Int32(p.top),
+                                                             Int32(p.left), Int64(oh), Int64(ow), ops, count, y)
+                        if status != 0 { throw TensorError.outOfMemory("depthwise convolution row buffers") }
                         return
                     }
                     let cig = inChannels / groups, cog = outChannels / groups

@@ -85,8 +85,8 @@ int lk_gemm_bf16(lk_pool *pool, int type, const void *w, size_t row_bytes, int64
 
 /// Depthwise convolution of x [c, h, w] with weight [c, kh, kw] (+ bias [c]) into y [c, oh, ow]; strides
 /// sy, sx; padding pt (top) and pl (left), the rest implied by oh, ow. Channels split over the pool.
-void lk_depthwise_conv(lk_pool *pool, const float *x, int64_t c, int64_t h, int64_t w, const float *weight, const float *bias,
-                       int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow, float *y);
+int lk_depthwise_conv(lk_pool *pool, const float *x, int64_t c, int64_t h, int64_t w, const float *weight, const float *bias,
+                      int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow, float *y);
 
 /// Operations of a pointwise program, applied in order to each value v of channel c. a and b are scalars, or
 /// per-channel when va / vb are set (va[c], vb[c]).
@@ -131,10 +131,23 @@ int lk_conv2d(lk_pool *pool, const float *x, int64_t ci, int64_t h, int64_t w, c
               int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow, const lk_pw_op *ops, int nops,
               int64_t ch_base, float *y);
 
-/// lk_depthwise_conv followed by the pointwise program on each output row.
-void lk_depthwise_conv_fused(lk_pool *pool, const float *x, int64_t c, int64_t h, int64_t w, const float *weight, const float *bias,
-                             int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow, const lk_pw_op *ops, int nops,
-                             float *y);
+/// C [m, n] = A [m, k] · B [k, n], row-major, on the convolution micro-kernel (A packed per call), column
+/// blocks split over the pool. Returns 0, or -2 out of memory.
+int lk_matmul(lk_pool *pool, const float *a, const float *b, float *c, int64_t m, int64_t k, int64_t n);
+
+/// lk_depthwise_conv followed by the pointwise program on each output row. Both return 0, or -2 out of memory.
+int lk_depthwise_conv_fused(lk_pool *pool, const float *x, int64_t c, int64_t h, int64_t w, const float *weight, const float *bias,
+                            int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow, const lk_pw_op *ops, int nops,
+                            float *y);
+
+/// The scatter of a transposed convolution (k×k kernel, stride s, padding pt/pl): cols [co·k·k, h·w] into
+/// y [co, oh, ow] with bias [co] (nullable), then the pointwise program on each row.
+void lk_col2im(lk_pool *pool, const float *cols, int64_t co, int k, int64_t h, int64_t w, int s, int pt, int pl, int64_t oh, int64_t ow,
+               const float *bias, const lk_pw_op *ops, int nops, float *y);
+
+/// Raises glibc's mmap threshold to its maximum (32 MiB) and the trim threshold, so large freed blocks are
+/// reused instead of unmapped (and faulted in again). Process-wide; no-op elsewhere.
+void lk_keep_large_blocks(void);
 
 /// IEEE half → float.
 float lk_f16_to_f32(uint16_t h);

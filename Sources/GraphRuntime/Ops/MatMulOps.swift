@@ -1,7 +1,9 @@
+import CKernels
 import Tensor
 
 /// MatMul with NumPy semantics: 1-D operands promoted, leading (batch) dimensions broadcast, each
-/// matrix product by SGEMM.
+/// matrix product on Loupe's own kernel pool (`lk_matmul`), so that vision graphs never wake OpenBLAS's
+/// threads (which then spin, competing with the pool for the two cores).
 public enum MatMulOps {
     public static func matMul(_ a: GraphTensor, _ b: GraphTensor, node: String, blas: BLAS) throws -> GraphTensor {
         var sa = a.shape, sb = b.shape
@@ -20,19 +22,21 @@ public enum MatMulOps {
         let stridesB = ElementwiseOps.broadcastStrides(Array(sb.dropLast(2)), to: batch)
         var out = [Float](repeating: 0, count: batchCount * m * n)
         var index = [Int](repeating: 0, count: batch.count)
+        var status: Int32 = 0
         a.data.withUnsafeBufferPointer { ap in
             b.data.withUnsafeBufferPointer { bp in
                 out.withUnsafeMutableBufferPointer { op in
-                    for i in 0..<batchCount {
+                    for i in 0..<batchCount where status == 0 {
                         var offA = 0, offB = 0
                         for d in 0..<batch.count { offA += index[d] * stridesA[d]; offB += index[d] * stridesB[d] }
-                        blas.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress! + offA * m * k, lda: k,
-                                   b: bp.baseAddress! + offB * k * n, ldb: n, beta: 0, c: op.baseAddress! + i * m * n, ldc: n)
+                        status = lk_matmul(KernelPool.shared.raw, ap.baseAddress! + offA * m * k, bp.baseAddress! + offB * k * n,
+                                           op.baseAddress! + i * m * n, Int64(m), Int64(k), Int64(n))
                         IndexCounter.advance(&index, in: batch)
                     }
                 }
             }
         }
+        if status != 0 { throw GraphRuntimeError.shapeMismatch(op: "MatMul", node: node, reason: "out of memory packing a \(m)×\(k) operand") }
         var shape = batch + [m, n]
         if aVector { shape.remove(at: shape.count - 2) }
         if bVector { shape.removeLast() }
