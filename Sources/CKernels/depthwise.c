@@ -27,9 +27,11 @@ static void dw_task(void *ctx, int ith, int nth) {
     dw_job *j = (dw_job *)ctx;
     int64_t per = (j->c + nth - 1) / nth, c0 = per * ith, c1 = c0 + per < j->c ? c0 + per : j->c;
     if (c0 >= c1) return;
-    int64_t need = 2 * ((j->ow - 1) * j->sx + j->kw + j->w + j->pl + 2) + 64;
-    float stack[4096];
-    float *scratch = need <= 4096 ? stack : malloc((size_t)need * sizeof(float));
+    int64_t padded = (j->ow - 1) * j->sx + j->kw;
+    if (padded < j->pl + j->w) padded = j->pl + j->w;
+    int64_t need = (2 * (int64_t)j->kh + 1) * (padded + 32) + 64;
+    float stack[8192];
+    float *scratch = need <= 8192 ? stack : malloc((size_t)need * sizeof(float));
     if (!scratch) {
         atomic_store(&j->failed, 1);
         return;

@@ -80,11 +80,13 @@ public final class GraphExecutor: @unchecked Sendable {
             return [try NormalizationOps.batchNorm(try input(0), scale: try input(1), bias: try input(2), mean: try input(3),
                                                    variance: try input(4), epsilon: epsilon, node: node.name)]
         case let .binary(kind):
-            return [try ElementwiseOps.binary(kind, try input(0), try input(1), node: node.name)]
+            let a = try input(0), b = try input(1)
+            args[0] = nil
+            return [try ElementwiseOps.binary(kind, consume a, b, node: node.name)]
         case let .unary(kind):
             let x = try input(0)
             args[0] = nil
-            return [ElementwiseOps.unary(kind, x)]
+            return [ElementwiseOps.unary(kind, consume x)]
         case let .fusedConv(a, conv):
             return [try ConvolutionOps.fusedConv(try input(0), a, conv, node: node.name)]
         case let .fusedConvTranspose(a, conv):
@@ -121,7 +123,9 @@ public final class GraphExecutor: @unchecked Sendable {
         case .matMul:
             return [try MatMulOps.matMul(try input(0), try input(1), node: node.name, blas: blas)]
         case let .softmax(axis):
-            return [try ReductionOps.softmax(try input(0), axis: axis, node: node.name)]
+            let x = try input(0)
+            args[0] = nil
+            return [try ReductionOps.softmax(consume x, axis: axis, node: node.name)]
         case let .reduceMean(axes, keepDims):
             return [try ReductionOps.reduceMean(try input(0), axes: axes ?? (args.count > 1 ? args[1]?.data.map { Int($0) } : nil),
                                                 keepDims: keepDims, node: node.name)]

@@ -15,5 +15,12 @@ public struct GraphTensor: Sendable {
         data = [Float](repeating: value, count: shape.reduce(1, *))
     }
 
+    /// A tensor whose values are left for the caller to write (every one of them, before any is read).
+    public init(uninitializedShape shape: [Int]) {
+        self.shape = shape
+        let n = shape.reduce(1, *)
+        data = [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
+    }
+
     public var count: Int { data.count }
 }

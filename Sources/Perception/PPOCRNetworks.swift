@@ -5,7 +5,6 @@ import Vision
 
 /// The PP-OCR networks run through the graph runtime: the DB detector's probability map, the text-line
 /// recogniser with CTC decoding over the model's own character list, and the 0°/180° direction classifier.
-/// (Box extraction from the probability map — DB post-processing — is not implemented yet.)
 public final class PPOCRNetworks: @unchecked Sendable {
     let detector: GraphExecutor, recognizer: GraphExecutor, classifier: GraphExecutor?
     /// CTC classes: blank, the model's characters, then a space.
@@ -83,6 +82,30 @@ public final class PPOCRNetworks: @unchecked Sendable {
         return Self.ctcDecode(probs.data, steps: probs.shape[1], classes: probs.shape[2], characters: characters)
     }
 
+    /// Reads several text lines in one batch, as the reference pipeline does: every line resized to height 48
+    /// keeping its aspect ratio, all padded on the right to the widest (at least 320). Results in input order.
+    public func recognize(batch lines: [RGBImage]) throws -> [(text: String, score: Double)] {
+        guard !lines.isEmpty else { return [] }
+        let widths = lines.map { max(8, Int((48 * Double($0.width) / Double(max(1, $0.height))).rounded(.up))) }
+        let padWidth = max(320, widths.max()!)
+        guard padWidth <= 48 * 200 else {
+            throw PerceptionError.invalidInput(network: "PP-OCR rec", reason: "a text line \(padWidth) pixels wide at height 48 is too long (over 200:1)")
+        }
+        var x = GraphTensor(shape: [lines.count, 3, 48, padWidth])
+        for (i, line) in lines.enumerated() {
+            let one = Self.tensor(try line.resized(width: widths[i], height: 48, filter: .bilinear), padWidth: padWidth)
+            x.data.replaceSubrange((i * one.count)..<((i + 1) * one.count), with: one.data)
+        }
+        guard let probs = try recognizer.run([recognizer.graph.inputs[0]: x]).values.first,
+              probs.shape.count == 3, probs.shape[0] == lines.count, probs.shape[2] == characters.count else {
+            throw PerceptionError.invalidInput(network: "PP-OCR rec", reason: "output does not have \(characters.count) classes per line")
+        }
+        let steps = probs.shape[1], stride = steps * probs.shape[2]
+        return (0..<lines.count).map { i in
+            Self.ctcDecode(Array(probs.data[(i * stride)..<((i + 1) * stride)]), steps: steps, classes: probs.shape[2], characters: characters)
+        }
+    }
+
     /// Greedy CTC: best class per step, repeats collapsed, blanks (0) dropped.
     public static func ctcDecode(_ p: [Float], steps: Int, classes: Int, characters: [String]) -> (text: String, score: Double) {
         var text = "", previous = 0, total = 0.0, kept = 0
@@ -97,6 +120,26 @@ public final class PPOCRNetworks: @unchecked Sendable {
             previous = best
         }
         return (text, kept > 0 ? total / Double(kept) : 0)
+    }
+
+    /// For each line crop, the probability that it is upside down (class "180"), in batches of up to 6.
+    public func upsideDownProbabilities(_ lines: [RGBImage]) throws -> [Double] {
+        guard let classifier else { throw PerceptionError.invalidInput(network: "PP-OCR cls", reason: "no classifier loaded") }
+        var result: [Double] = []
+        for start in stride(from: 0, to: lines.count, by: 6) {
+            let part = lines[start..<min(lines.count, start + 6)]
+            var x = GraphTensor(shape: [part.count, 3, 48, 192])
+            for (i, line) in part.enumerated() {
+                let width = min(192, max(8, Int((48 * Double(line.width) / Double(max(1, line.height))).rounded(.up))))
+                let one = Self.tensor(try line.resized(width: width, height: 48, filter: .bilinear), padWidth: 192)
+                x.data.replaceSubrange((i * one.count)..<((i + 1) * one.count), with: one.data)
+            }
+            guard let out = try classifier.run([classifier.graph.inputs[0]: x]).values.first, out.count == 2 * part.count else {
+                throw PerceptionError.invalidInput(network: "PP-OCR cls", reason: "no output")
+            }
+            result += (0..<part.count).map { Double(out.data[2 * $0 + 1]) }
+        }
+        return result
     }
 
     /// Probability that a 48×192 line crop is upside down (class "180").

@@ -11,29 +11,43 @@ public struct TextLine: Sendable {
 }
 
 /// The whole PP-OCR pipeline: detection, DB boxes, perspective crops, direction classification (crops
-/// more likely upside down than 0.9 are turned), recognition, and lines below `minimumScore` dropped.
+/// more likely upside down than 0.9 are turned), recognition in batches of similar width, and lines below
+/// `minimumScore` dropped.
 /// Lines come in reading order.
 public final class TextReader: @unchecked Sendable {
     public let networks: PPOCRNetworks
     public var postProcessor = DBPostProcessor()
     public var minimumScore = 0.5
+    /// Lines recognised per batch (the reference pipeline's 6).
+    public var batchSize = 6
 
     public init(networks: PPOCRNetworks) { self.networks = networks }
 
     public func read(_ image: RGBImage) throws -> [TextLine] {
         let (map, w, h) = try networks.probabilityMap(image)
         let boxes = postProcessor.boxes(map: map, width: w, height: h, imageWidth: image.width, imageHeight: image.height)
-        var lines: [TextLine] = []
+        var crops: [RGBImage] = [], kept: [[(x: Double, y: Double)]] = []
         for box in boxes {
             let cw = Int(max(hypot(box[0].x - box[1].x, box[0].y - box[1].y), hypot(box[2].x - box[3].x, box[2].y - box[3].y)))
             let ch = Int(max(hypot(box[0].x - box[3].x, box[0].y - box[3].y), hypot(box[1].x - box[2].x, box[1].y - box[2].y)))
             guard cw > 0, ch > 0 else { continue }
             var crop = try image.warped(quad: box, width: cw, height: ch)
             if Double(ch) / Double(cw) >= 1.5 { crop = crop.rotated(quarterTurnsClockwise: 3) }
-            if try networks.upsideDownProbability(crop) > 0.9 { crop = crop.rotated(quarterTurnsClockwise: 2) }
-            let (text, score) = try networks.recognize(crop)
-            if score >= minimumScore, !text.isEmpty { lines.append(TextLine(box: box, text: text, score: score)) }
+            crops.append(crop)
+            kept.append(box)
         }
-        return lines
+        for (i, p) in try networks.upsideDownProbabilities(crops).enumerated() where p > 0.9 {
+            crops[i] = crops[i].rotated(quarterTurnsClockwise: 2)
+        }
+        // Recognition in batches of lines of similar aspect ratio (each batch is padded to its widest).
+        let order = crops.indices.sorted { Double(crops[$0].width) / Double(crops[$0].height) < Double(crops[$1].width) / Double(crops[$1].height) }
+        var results = [(text: String, score: Double)](repeating: ("", 0), count: crops.count)
+        for start in stride(from: 0, to: order.count, by: batchSize) {
+            let part = Array(order[start..<min(order.count, start + batchSize)])
+            for (i, r) in try networks.recognize(batch: part.map { crops[$0] }).enumerated() { results[part[i]] = r }
+        }
+        return crops.indices.compactMap { i in
+            results[i].score >= minimumScore && !results[i].text.isEmpty ? TextLine(box: kept[i], text: results[i].text, score: results[i].score) : nil
+        }
     }
 }

@@ -19,6 +19,11 @@ import Testing
         Case(ci: 4, co: 8, h: 12, w: 40, kh: 5, kw: 2, sy: 2, sx: 1, groups: 1, pad: .init(top: 2, left: 0, bottom: 1, right: 1)),
         Case(ci: 8, co: 12, h: 9, w: 11, kh: 3, kw: 3, sy: 1, sx: 2, groups: 2, pad: .init(top: 1, left: 1, bottom: 1, right: 1)),
         Case(ci: 10, co: 10, h: 23, w: 15, kh: 5, kw: 5, sy: 2, sx: 2, groups: 10, pad: .init(top: 2, left: 2, bottom: 2, right: 2)),
+        Case(ci: 7, co: 7, h: 19, w: 33, kh: 3, kw: 3, sy: 1, sx: 1, groups: 7, pad: .init(top: 1, left: 1, bottom: 1, right: 1)),
+        Case(ci: 6, co: 6, h: 21, w: 35, kh: 3, kw: 3, sy: 2, sx: 2, groups: 6, pad: .init(top: 1, left: 1, bottom: 1, right: 1)),
+        Case(ci: 5, co: 5, h: 4, w: 81, kh: 5, kw: 5, sy: 1, sx: 1, groups: 5, pad: .init(top: 2, left: 2, bottom: 2, right: 2)),
+        Case(ci: 4, co: 4, h: 9, w: 17, kh: 2, kw: 3, sy: 1, sx: 2, groups: 4, pad: .init(top: 0, left: 1, bottom: 1, right: 0)),
+        Case(ci: 3, co: 3, h: 13, w: 20, kh: 3, kw: 3, sy: 3, sx: 3, groups: 3, pad: .init(top: 1, left: 1, bottom: 1, right: 1)),
         Case(ci: 12, co: 40, h: 1, w: 1, kh: 1, kw: 1, sy: 1, sx: 1, groups: 1, pad: .zero),
         Case(ci: 64, co: 33, h: 30, w: 50, kh: 3, kw: 3, sy: 1, sx: 1, groups: 1, pad: .init(top: 1, left: 1, bottom: 1, right: 1)),
     ]

@@ -71,6 +71,13 @@ void lk_attention_decode(lk_pool *pool, const float *q, const float *k_cache, co
 /// Row-wise softmax of s ([rows, cols], leading dimension ld) in place, causal: row r sees the first
 /// past + r/group + 1 columns, the rest become 0.
 void lk_causal_softmax(lk_pool *pool, float *s, int64_t rows, int64_t cols, int64_t ld, int64_t past, int64_t group);
+/// Softmax of each row of s [rows, cols] in place.
+void lk_softmax_rows(lk_pool *pool, float *s, int64_t rows, int64_t cols);
+/// out[p] = mean of x[p·inner ..< (p+1)·inner] for each of `planes` planes.
+void lk_plane_means(lk_pool *pool, const float *x, int64_t planes, int64_t inner, float *out);
+/// y[p][oy][ox] = x[p][ys[oy]][xs[ox]] for each of `planes` planes [h, w] → [oh, ow] (indices must be in range).
+void lk_gather_nearest(lk_pool *pool, const float *x, int64_t planes, int64_t h, int64_t w, const int64_t *ys, int64_t oh,
+                       const int64_t *xs, int64_t ow, float *y);
 /// gate[i] = silu(gate[i]) · up[i] for n values.
 void lk_swiglu(lk_pool *pool, float *gate, const float *up, int64_t n);
 /// Spin rounds a worker waits for the next task before sleeping (default 20000; 0 sleeps at once).

@@ -27,7 +27,9 @@ public enum ElementwiseOps {
         return strides
     }
 
-    public static func binary(_ kind: Operator.BinaryKind, _ a: GraphTensor, _ b: GraphTensor, node: String) throws -> GraphTensor {
+    /// `a ∘ b` with broadcasting. When `a` already has the result's shape its storage is reused (in place if
+    /// the caller handed over the only reference).
+    public static func binary(_ kind: Operator.BinaryKind, _ a: consuming GraphTensor, _ b: GraphTensor, node: String) throws -> GraphTensor {
         guard let shape = broadcastShape(a.shape, b.shape) else {
             throw GraphRuntimeError.shapeMismatch(op: "\(kind)", node: node, reason: "shapes \(a.shape) and \(b.shape) do not broadcast")
         }
@@ -44,9 +46,46 @@ public enum ElementwiseOps {
     /// The broadcast loop, specialised per operation (the closure is inlined into each instance): runs of
     /// the innermost dimension with fixed strides (1 or 0) on each side.
     @inline(__always)
-    static func apply(_ a: GraphTensor, _ b: GraphTensor, _ shape: [Int], _ f: (Float, Float) -> Float) -> GraphTensor {
-        var out = GraphTensor(shape: shape)
+    static func apply(_ a: consuming GraphTensor, _ b: GraphTensor, _ shape: [Int], _ f: (Float, Float) -> Float) -> GraphTensor {
         let rank = shape.count
+        if a.shape == shape {
+            // Result into a's own storage: element i depends only on a[i] (and b), so in place is safe.
+            var out = a
+            let bShape = b.shape, same = bShape == shape
+            out.data.withUnsafeMutableBufferPointer { op in
+                b.data.withUnsafeBufferPointer { bp in
+                    if same {
+                        for i in 0..<op.count { op[i] = f(op[i], bp[i]) }
+                    } else if bp.count == 1 {
+                        let v = bp[0]
+                        for i in 0..<op.count { op[i] = f(op[i], v) }
+                    } else {
+                        let sb = broadcastStrides(bShape, to: shape)
+                        // Trailing dimensions in which b is contiguous, or broadcast, throughout.
+                        var inner = 1, d = rank - 1
+                        let innerB = sb[rank - 1] == 0 ? 0 : 1
+                        while d >= 0, (sb[d] == 0) == (innerB == 0) { inner *= shape[d]; d -= 1 }
+                        let outerRank = d + 1
+                        var index = [Int](repeating: 0, count: max(outerRank, 1))
+                        var o = 0
+                        while o < op.count {
+                            var offB = 0
+                            for k in 0..<outerRank { offB += index[k] * sb[k] }
+                            if innerB == 1 {
+                                for j in 0..<inner { op[o + j] = f(op[o + j], bp[offB + j]) }
+                            } else {
+                                let v = bp[offB]
+                                for j in 0..<inner { op[o + j] = f(op[o + j], v) }
+                            }
+                            o += inner
+                            IndexCounter.advance(&index, in: shape, rank: outerRank)
+                        }
+                    }
+                }
+            }
+            return out
+        }
+        var out = GraphTensor(uninitializedShape: shape)
         a.data.withUnsafeBufferPointer { ap in
             b.data.withUnsafeBufferPointer { bp in
                 out.data.withUnsafeMutableBufferPointer { op in
@@ -99,7 +138,7 @@ public enum ElementwiseOps {
         return out
     }
 
-    public static func unary(_ kind: Operator.UnaryKind, _ x: GraphTensor) -> GraphTensor {
+    public static func unary(_ kind: Operator.UnaryKind, _ x: consuming GraphTensor) -> GraphTensor {
         var y = x
         switch kind {
         case .identity: break

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Tensor
 
@@ -10,10 +11,14 @@ public enum ReductionOps {
     }
 
     /// Softmax over `axis` (opset-13 semantics; the same as earlier opsets when `axis` is the last one).
-    public static func softmax(_ x: GraphTensor, axis: Int, node: String) throws -> GraphTensor {
+    public static func softmax(_ x: consuming GraphTensor, axis: Int, node: String) throws -> GraphTensor {
         let a = try normalize(axis, rank: x.shape.count, op: "Softmax", node: node)
         let outer = x.shape[..<a].reduce(1, *), n = x.shape[a], inner = x.shape[(a + 1)...].reduce(1, *)
         var y = x
+        if inner == 1 {
+            y.data.withUnsafeMutableBufferPointer { lk_softmax_rows(KernelPool.shared.raw, $0.baseAddress!, Int64(outer), Int64(n)) }
+            return y
+        }
         for o in 0..<outer {
             for i in 0..<inner {
                 let base = o * n * inner + i

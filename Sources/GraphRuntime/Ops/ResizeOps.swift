@@ -1,4 +1,6 @@
+import CKernels
 import Foundation
+import Tensor
 
 /// Resize of the last two dimensions of `[N, C, H, W]`: nearest (floor, round-prefer-floor/ceil) and
 /// bilinear, with the asymmetric, half-pixel and align-corners coordinate rules.
@@ -27,8 +29,8 @@ public enum ResizeOps {
             default: return (Float(o) + 0.5) / scale - 0.5  // half_pixel, pytorch_half_pixel
             }
         }
-        var y = GraphTensor(shape: [n, c, oh, ow])
         if mode == "nearest" {
+            var y = GraphTensor(uninitializedShape: [n, c, oh, ow])
             func pick(_ v: Float, _ size: Int) -> Int {
                 let i: Int
                 switch nearestMode {
@@ -39,14 +41,17 @@ public enum ResizeOps {
                 }
                 return min(max(i, 0), size - 1)
             }
-            let ys = (0..<oh).map { pick(source($0, scale: sh, inSize: h, outSize: oh), h) }
-            let xs = (0..<ow).map { pick(source($0, scale: sw, inSize: w, outSize: ow), w) }
-            for p in 0..<(n * c) {
-                for oy in 0..<oh { for ox in 0..<ow { y.data[(p * oh + oy) * ow + ox] = x.data[(p * h + ys[oy]) * w + xs[ox]] } }
+            let ys = (0..<oh).map { Int64(pick(source($0, scale: sh, inSize: h, outSize: oh), h)) }
+            let xs = (0..<ow).map { Int64(pick(source($0, scale: sw, inSize: w, outSize: ow), w)) }
+            x.data.withUnsafeBufferPointer { xp in
+                y.data.withUnsafeMutableBufferPointer { yp in
+                    lk_gather_nearest(KernelPool.shared.raw, xp.baseAddress!, Int64(n * c), Int64(h), Int64(w), ys, Int64(oh), xs, Int64(ow), yp.baseAddress!)
+                }
             }
             return y
         }
         guard mode == "linear" else { throw GraphRuntimeError.invalidAttribute(op: "Resize", node: node, reason: "mode \(mode)") }
+        var y = GraphTensor(shape: [n, c, oh, ow])
         for p in 0..<(n * c) {
             for oy in 0..<oh {
                 let fy = min(max(source(oy, scale: sh, inSize: h, outSize: oh), 0), Float(h - 1))
