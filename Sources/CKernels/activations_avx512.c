@@ -6,21 +6,7 @@
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
 #pragma clang attribute push(__attribute__((target("avx2,fma,avx512f"))), apply_to = function)
-
-static inline __m512 exp512(__m512 x) {
-    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.5f)), _mm512_set1_ps(-87.5f));
-    __m512 t = _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f));
-    __m512 n = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 g = _mm512_mul_ps(_mm512_sub_ps(t, n), _mm512_set1_ps(0.69314718055994531f));
-    __m512 p = _mm512_set1_ps(1.0f / 720);
-    p = _mm512_fmadd_ps(p, g, _mm512_set1_ps(1.0f / 120));
-    p = _mm512_fmadd_ps(p, g, _mm512_set1_ps(1.0f / 24));
-    p = _mm512_fmadd_ps(p, g, _mm512_set1_ps(1.0f / 6));
-    p = _mm512_fmadd_ps(p, g, _mm512_set1_ps(0.5f));
-    p = _mm512_fmadd_ps(p, g, _mm512_set1_ps(1.0f));
-    p = _mm512_fmadd_ps(p, g, _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(p, n);
-}
+#include "exp_avx512.h"
 
 void lk_exp_shift_avx512(float *x, int64_t n, float shift, float *sum) {
     __m512 acc = _mm512_setzero_ps(), sh = _mm512_set1_ps(shift);

@@ -34,7 +34,11 @@ void PW_FUNCTION(const lk_pw_op *ops, int count, int64_t channel, float *v, int6
                 }
                 break;
             case LK_PW_SIGMOID:
+#ifdef PW_SIGMOID_SPAN
+                PW_SIGMOID_SPAN(s, len);
+#else
                 for (int64_t t = 0; t < len; t++) s[t] = 1.0f / (1.0f + expf(-s[t]));
+#endif
                 break;
             case LK_PW_GATE_BEGIN:
                 for (int64_t t = 0; t < len; t++) saved[t] = s[t];

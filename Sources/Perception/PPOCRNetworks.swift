@@ -62,12 +62,13 @@ public final class PPOCRNetworks: @unchecked Sendable {
         return profile!
     }
 
-    /// One recogniser run on a line image with per-operator timings.
-    public func profileRecognition(_ line: RGBImage) throws -> GraphProfile {
+    /// One recogniser run on `copies` copies of a line image (a batch) with per-operator timings.
+    public func profileRecognition(_ line: RGBImage, copies: Int = 1) throws -> GraphProfile {
         let width = max(8, Int((48 * Double(line.width) / Double(line.height)).rounded(.up)))
-        let input = try line.resized(width: width, height: 48, filter: .bilinear)
+        let one = Self.tensor(try line.resized(width: width, height: 48, filter: .bilinear), padWidth: 320)
+        let batch = GraphTensor(shape: [copies] + one.shape.dropFirst(), data: Array([[Float]](repeating: one.data, count: max(1, copies)).joined()))
         var profile: GraphProfile? = GraphProfile()
-        _ = try recognizer.run([recognizer.graph.inputs[0]: Self.tensor(input, padWidth: 320)], profile: &profile)
+        _ = try recognizer.run([recognizer.graph.inputs[0]: batch], profile: &profile)
         return profile!
     }
 

@@ -71,4 +71,44 @@ import Testing
         let ops = fused.graph.nodes.map { "\($0.op)".split(separator: "(").first.map(String.init) ?? "" }
         #expect(ops == ["fusedConv", "fusedConv", "globalAveragePool", "pointwise", "binary", "fusedConv", "pointwise"], "\(ops)")
     }
+
+    /// The detector head's pattern: ConvTranspose → Add per-channel constant → BatchNormalization → Relu →
+    /// ConvTranspose to one channel → Add scalar → Sigmoid, with 2×2 stride-2 kernels (each output pixel has one
+    /// source) and with an overlapping 3×3 stride-2 kernel with padding.
+    @Test(arguments: [(2, 0), (3, 1)])
+    func fusedTransposedConvolutionComputesTheSame(kernel k: Int, pad: Int) throws {
+        var rng = SplitMix(seed: UInt64(11 + k))
+        func random(_ shape: [Int]) -> GraphTensor {
+            GraphTensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in Float(Int(rng.next() % 2001) - 1000) / 800 })
+        }
+        var g = Graph()
+        g.inputs = ["x"]
+        g.outputs = ["out"]
+        g.constants["w1"] = random([5, 6, k, k]); g.constants["b1"] = random([6])
+        g.constants["per"] = random([1, 6, 1, 1])
+        for name in ["s", "b", "m"] { g.constants[name] = random([6]) }
+        g.constants["v"] = GraphTensor(shape: [6], data: (0..<6).map { 0.5 + Float($0) / 4 })
+        g.constants["w2"] = random([6, 1, k, k])
+        g.constants["c"] = GraphTensor(shape: [], data: [-0.1])
+        var a = Operator.ConvAttributes()
+        a.kernel = [k, k]; a.strides = [2, 2]; a.pads = [pad, pad, pad, pad]
+        func node(_ name: String, _ op: Operator, _ inputs: [String], _ output: String) {
+            g.nodes.append(Graph.Node(name: name, op: op, inputs: inputs, outputs: [output]))
+        }
+        node("up1", .convTranspose(a), ["x", "w1", "b1"], "u1")
+        node("add", .binary(.add), ["u1", "per"], "u2")
+        node("bn", .batchNormalization(epsilon: 1e-5), ["u2", "s", "b", "m", "v"], "u3")
+        node("relu", .unary(.relu), ["u3"], "u4")
+        node("up2", .convTranspose(a), ["u4", "w2"], "u5")
+        node("shift", .binary(.add), ["u5", "c"], "u6")
+        node("sigmoid", .unary(.sigmoid), ["u6"], "out")
+        let x = random([2, 5, 9, 7])
+        let plain = try #require(try GraphExecutor(graph: g, optimize: false).run(["x": x])["out"])
+        let fused = try GraphExecutor(graph: g)
+        let out = try #require(try fused.run(["x": x])["out"])
+        #expect(plain.shape == out.shape)
+        let worst = zip(plain.data, out.data).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst < 1e-5, "max |Δ| \(worst)")
+        #expect(fused.graph.nodes.count == 2, "\(fused.graph.nodes.map(\.name))")
+    }
 }

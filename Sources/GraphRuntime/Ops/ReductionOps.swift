@@ -39,6 +39,15 @@ public enum ReductionOps {
         var outShape = x.shape
         for a in reduced { outShape[a] = 1 }
         var y = GraphTensor(shape: outShape)
+        // The reduced axes are the trailing ones (LayerNorm's case): one mean per contiguous run.
+        if !reduced.isEmpty, reduced == Set((rank - reduced.count)..<rank), x.count > 0 {
+            let inner = reduced.reduce(1) { $0 * x.shape[$1] }
+            x.data.withUnsafeBufferPointer { xp in
+                y.data.withUnsafeMutableBufferPointer { lk_plane_means(KernelPool.shared.raw, xp.baseAddress!, Int64(x.count / inner), Int64(inner), $0.baseAddress!) }
+            }
+            if !keepDims { y.shape = outShape.enumerated().filter { !reduced.contains($0.offset) }.map(\.element) }
+            return y
+        }
         let outStrides = ElementwiseOps.broadcastStrides(outShape, to: x.shape)
         var index = [Int](repeating: 0, count: rank)
         for v in x.data {

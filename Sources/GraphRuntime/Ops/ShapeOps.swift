@@ -55,14 +55,13 @@ extension ShapeOps {
             step[a] = st
             size[a] = st > 0 ? max(0, (e - s + st - 1) / st) : max(0, (s - e - st - 1) / -st)
         }
-        var y = GraphTensor(shape: size)
+        var y = GraphTensor(uninitializedShape: size)
+        guard y.count > 0 else { return y }
         let inStrides = ElementwiseOps.broadcastStrides(x.shape, to: x.shape)
-        var index = [Int](repeating: 0, count: rank)
-        for o in 0..<y.count {
-            var src = 0
-            for d in 0..<rank { src += (begin[d] + index[d] * step[d]) * inStrides[d] }
-            y.data[o] = x.data[src]
-            IndexCounter.advance(&index, in: size)
+        let base = (0..<rank).reduce(0) { $0 + begin[$1] * inStrides[$1] }
+        let strides = (0..<rank).map { step[$0] * inStrides[$0] }
+        x.data.withUnsafeBufferPointer { xp in
+            y.data.withUnsafeMutableBufferPointer { StridedCopy.gather(xp.baseAddress! + base, strides: strides, shape: size, into: $0.baseAddress!) }
         }
         return y
     }
@@ -94,13 +93,10 @@ extension ShapeOps {
         let outShape = p.map { x.shape[$0] }
         let inStrides = ElementwiseOps.broadcastStrides(x.shape, to: x.shape)
         let strides = p.map { inStrides[$0] }
-        var y = GraphTensor(shape: outShape)
-        var index = [Int](repeating: 0, count: rank)
-        for o in 0..<y.count {
-            var src = 0
-            for d in 0..<rank { src += index[d] * strides[d] }
-            y.data[o] = x.data[src]
-            IndexCounter.advance(&index, in: outShape)
+        var y = GraphTensor(uninitializedShape: outShape)
+        guard y.count > 0 else { return y }
+        x.data.withUnsafeBufferPointer { xp in
+            y.data.withUnsafeMutableBufferPointer { StridedCopy.gather(xp.baseAddress!, strides: strides, shape: outShape, into: $0.baseAddress!) }
         }
         return y
     }
