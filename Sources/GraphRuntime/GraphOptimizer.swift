@@ -1,6 +1,7 @@
 import Tensor
 
 /// Rewrites a graph for speed without changing what it computes (up to float rounding):
+/// - `x + x·s` becomes `x·(s + 1)`;
 /// - every convolution with constant weights becomes a `fusedConv` with packed weights, and every
 ///   transposed one a `fusedConvTranspose`;
 /// - the elementwise operations that follow a (transposed) convolution alone (BatchNormalization, Mul/Add/Sub/Div by a
@@ -11,6 +12,40 @@ import Tensor
 /// Values that are graph outputs, or that another node also reads, are never fused away.
 public enum GraphOptimizer {
     public static func optimize(_ graph: Graph) -> Graph {
+        fuse(mergingResidualScales(graph))
+    }
+
+    /// `x + x·s` (a squeeze-excitation scale added back to its input) becomes `x·(s + 1)`: one pass instead of
+    /// two, and in place on x. Applies when the product and s are read by nothing else.
+    static func mergingResidualScales(_ graph: Graph) -> Graph {
+        var consumers: [String: [Int]] = [:]
+        for (i, n) in graph.nodes.enumerated() { for v in n.inputs where !v.isEmpty { consumers[v, default: []].append(i) } }
+        let outputs = Set(graph.outputs)
+        var g = graph
+        let one = "loupe.optimizer.one"
+        var changed = false
+        for (i, add) in graph.nodes.enumerated() {
+            guard case .binary(.add) = add.op, add.inputs.count == 2 else { continue }
+            for (x, m) in [(add.inputs[0], add.inputs[1]), (add.inputs[1], add.inputs[0])] {
+                guard x != m, !outputs.contains(m), consumers[m] == [i],
+                      let mi = graph.nodes.firstIndex(where: { $0.outputs == [m] }), case .binary(.mul) = graph.nodes[mi].op,
+                      graph.nodes[mi].inputs.count == 2, graph.nodes[mi].inputs.contains(x) else { continue }
+                let mul = graph.nodes[mi]
+                let sName = mul.inputs[0] == x ? mul.inputs[1] : mul.inputs[0]
+                guard sName != x, !outputs.contains(sName), consumers[sName] == [mi], graph.constants[sName] == nil else { continue }
+                let shifted = sName + "+1"
+                // The Mul's slot computes s + 1; the Add becomes the product.
+                g.nodes[mi] = Graph.Node(name: mul.name + "+1", op: .binary(.add), inputs: [sName, one], outputs: [shifted])
+                g.nodes[i] = Graph.Node(name: add.name, op: .binary(.mul), inputs: [x, shifted], outputs: add.outputs)
+                changed = true
+                break
+            }
+        }
+        if changed { g.constants[one] = GraphTensor(shape: [], data: [1]) }
+        return g
+    }
+
+    static func fuse(_ graph: Graph) -> Graph {
         var consumers: [String: [Int]] = [:]
         for (i, n) in graph.nodes.enumerated() { for v in n.inputs where !v.isEmpty { consumers[v, default: []].append(i) } }
         let outputs = Set(graph.outputs)

@@ -42,11 +42,13 @@ import Testing
         node("shift", .binary(.add), ["h5", "c"], "h6")
         node("dw", .conv(dw), ["h6", "wd", "bd"], "d1")
         node("relu", .unary(.relu), ["d1"], "d2")
-        // Squeeze-excitation: d2 is read by the pooling and by the Mul, so it must stay.
+        // Squeeze-excitation added back to its input: d2 is read by the pooling, the Mul and the Add, so it must
+        // stay; d2 + d2·p2 becomes d2·(p2 + 1), the +1 fused after the hard sigmoid.
         node("pool", .globalAveragePool, ["d2"], "p1")
         node("sig", .unary(.hardSigmoid(alpha: 0.2, beta: 0.5)), ["p1"], "p2")
         node("se", .binary(.mul), ["d2", "p2"], "s1")
-        node("conv2", .conv(pw), ["s1", "w2"], "c2")
+        node("residual", .binary(.add), ["d2", "s1"], "s2")
+        node("conv2", .conv(pw), ["s2", "w2"], "c2")
         node("perchannel", .binary(.mul), ["c2", "chan"], "side")
         node("after", .binary(.sub), ["side", "c"], "o1")
         node("act", .unary(.sigmoid), ["o1"], "out")
@@ -66,7 +68,8 @@ import Testing
             let worst = zip(a.data, b.data).map { abs($0 - $1) }.max() ?? 0
             #expect(worst < 1e-4, "\(name): max |Δ| \(worst)")
         }
-        // conv1 absorbs BN, the gate and the affine tail; dw absorbs relu; "side" (a graph output) stays
+        // conv1 absorbs BN, the gate and the affine tail; dw absorbs relu; the pooled branch is one pointwise
+        // node (hard sigmoid, +1) and the residual one Mul; "side" (a graph output) stays
         // conv2's output, and only the tail after it becomes one pointwise node.
         let ops = fused.graph.nodes.map { "\($0.op)".split(separator: "(").first.map(String.init) ?? "" }
         #expect(ops == ["fusedConv", "fusedConv", "globalAveragePool", "pointwise", "binary", "fusedConv", "pointwise"], "\(ops)")
