@@ -45,7 +45,7 @@ static void conv_kernel_generic(int64_t k, const float *wp, const float *p, int6
 
 typedef struct {
     const float *x, *wp, *bias;
-    int64_t ci, h, w, co, k, oh, ow, n, blocks, ch_base;
+    int64_t ci, h, w, co, k, oh, ow, n, blocks, ch_base, batch, x_stride, y_stride, bs;
     int kh, kw, sy, sx, pt, pl, simd, direct;
     const lk_pw_op *ops;
     int nops;
@@ -55,9 +55,9 @@ typedef struct {
 } conv_job;
 
 // The im2col panel of output pixels [n0, n0 + nb): row (c, ky, kx), column j = pixel n0 + j; ld = LK_CONV_NB.
-static void im2col_block(const conv_job *j, int64_t n0, int64_t nb, float *panel) {
+static void im2col_block(const conv_job *j, const float *x, int64_t n0, int64_t nb, float *panel) {
     if (j->direct) {
-        for (int64_t c = 0; c < j->ci; c++) memcpy(panel + c * LK_CONV_NB, j->x + c * j->n + n0, (size_t)nb * sizeof(float));
+        for (int64_t c = 0; c < j->ci; c++) memcpy(panel + c * LK_CONV_NB, x + c * j->n + n0, (size_t)nb * sizeof(float));
         return;
     }
     for (int64_t n = n0; n < n0 + nb;) {
@@ -67,7 +67,7 @@ static void im2col_block(const conv_job *j, int64_t n0, int64_t nb, float *panel
         for (int64_t c = 0; c < j->ci; c++) {
             for (int ky = 0; ky < j->kh; ky++) {
                 int64_t iy = oy * j->sy + ky - j->pt;
-                const float *src = j->x + (c * j->h + iy) * j->w;
+                const float *src = x + (c * j->h + iy) * j->w;
                 for (int kx = 0; kx < j->kw; kx++) {
                     float *dst = panel + ((c * j->kh + ky) * j->kw + kx) * LK_CONV_NB + col;
                     if (iy < 0 || iy >= j->h) {
@@ -117,16 +117,18 @@ static void conv_task(void *ctx, int ith, int nth) {
         return;
     }
     for (;;) {
-        int64_t b = atomic_fetch_add(&j->next, 1);
-        if (b >= j->blocks) break;
-        int64_t n0 = b * LK_CONV_NB, nb = j->n - n0 < LK_CONV_NB ? j->n - n0 : LK_CONV_NB;
-        im2col_block(j, n0, nb, panel);
+        int64_t item = atomic_fetch_add(&j->next, 1);
+        if (item >= j->blocks * j->batch) break;
+        int64_t image = item / j->blocks, b = item % j->blocks;
+        int64_t n0 = b * j->bs, nb = j->n - n0 < j->bs ? j->n - n0 : j->bs;
+        float *y = j->y + image * j->y_stride;
+        im2col_block(j, j->x + image * j->x_stride, n0, nb, panel);
         for (int64_t m0 = 0; m0 < j->co; m0 += LK_CONV_MR) {
             int rows = j->co - m0 < LK_CONV_MR ? (int)(j->co - m0) : LK_CONV_MR;
             const float *wp = j->wp + m0 * j->k, *bias = j->bias ? j->bias + m0 : NULL;
             for (int64_t c0 = 0; c0 < nb; c0 += LK_CONV_NR) {
                 int cols = nb - c0 < LK_CONV_NR ? (int)(nb - c0) : LK_CONV_NR;
-                float *out = j->y + m0 * j->n + n0 + c0;
+                float *out = y + m0 * j->n + n0 + c0;
 #if defined(__x86_64__) && defined(__clang__)
                 if (j->simd) lk_conv_kernel_avx512(j->k, wp, panel + c0, LK_CONV_NB, out, j->n, rows, cols, bias);
                 else
@@ -134,7 +136,7 @@ static void conv_task(void *ctx, int ith, int nth) {
                 conv_kernel_generic(j->k, wp, panel + c0, LK_CONV_NB, out, j->n, rows, cols, bias);
             }
             for (int r = 0; r < rows && j->nops > 0; r++)
-                lk_pointwise_span(j->ops, j->nops, j->ch_base + m0 + r, j->y + (m0 + r) * j->n + n0, nb, j->simd);
+                lk_pointwise_span(j->ops, j->nops, j->ch_base + m0 + r, y + (m0 + r) * j->n + n0, nb, j->simd);
         }
     }
 }
@@ -142,12 +144,24 @@ static void conv_task(void *ctx, int ith, int nth) {
 int lk_conv2d(lk_pool *pool, const float *x, int64_t ci, int64_t h, int64_t w, const float *packed, const float *bias, int64_t co,
               int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow, const lk_pw_op *ops, int nops,
               int64_t ch_base, float *y) {
-    if (ci <= 0 || co <= 0 || oh <= 0 || ow <= 0 || kh <= 0 || kw <= 0 || sy <= 0 || sx <= 0) return -1;
+    return lk_conv2d_batch(pool, x, 1, 0, ci, h, w, packed, bias, co, kh, kw, sy, sx, pt, pl, oh, ow, ops, nops, ch_base, y, 0);
+}
+
+int lk_conv2d_batch(lk_pool *pool, const float *x, int64_t batch, int64_t x_stride, int64_t ci, int64_t h, int64_t w, const float *packed,
+                    const float *bias, int64_t co, int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow,
+                    const lk_pw_op *ops, int nops, int64_t ch_base, float *y, int64_t y_stride) {
+    if (batch <= 0 || ci <= 0 || co <= 0 || oh <= 0 || ow <= 0 || kh <= 0 || kw <= 0 || sy <= 0 || sx <= 0) return -1;
     conv_job job;
     memset(&job, 0, sizeof job);
     job.x = x; job.wp = packed; job.bias = bias;
     job.ci = ci; job.h = h; job.w = w; job.co = co; job.k = ci * kh * kw; job.oh = oh; job.ow = ow; job.n = oh * ow;
-    job.blocks = (job.n + LK_CONV_NB - 1) / LK_CONV_NB; job.ch_base = ch_base;
+    // Blocks of LK_CONV_NB pixels, or smaller ones (down to one micro-kernel width) when there would be too
+    // few to keep every thread busy.
+    int threads = lk_pool_threads(pool);
+    job.bs = LK_CONV_NB;
+    while (job.bs > LK_CONV_NR && batch * ((job.n + job.bs - 1) / job.bs) < 4 * threads) job.bs /= 2;
+    job.blocks = (job.n + job.bs - 1) / job.bs; job.ch_base = ch_base;
+    job.batch = batch; job.x_stride = x_stride; job.y_stride = y_stride;
     job.kh = kh; job.kw = kw; job.sy = sy; job.sx = sx; job.pt = pt; job.pl = pl;
     job.simd = lk_simd_level();
     job.direct = kh == 1 && kw == 1 && sy == 1 && sx == 1 && pt == 0 && pl == 0 && oh == h && ow == w;
@@ -155,7 +169,7 @@ int lk_conv2d(lk_pool *pool, const float *x, int64_t ci, int64_t h, int64_t w, c
     atomic_store(&job.next, 0);
     atomic_store(&job.failed, 0);
     // Small problems run on the calling thread: waking the pool would cost more than the work.
-    if (job.blocks == 1 || (double)job.n * (double)job.k * (double)co < 2e5) conv_task(&job, 0, 1);
+    if (job.blocks * batch == 1 || (double)batch * (double)job.n * (double)job.k * (double)co < 2e5) conv_task(&job, 0, 1);
     else lk_pool_run(pool, conv_task, &job);
     return atomic_load(&job.failed) ? -2 : 0;
 }

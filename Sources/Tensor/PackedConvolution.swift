@@ -38,28 +38,31 @@ public struct PackedConvolution: Sendable {
         groupStride = stride
     }
 
-    /// Runs on one image `x` `[ci, h, w]` into `y` `[co, oh, ow]` (oh, ow from the strides and padding).
-    public func run(_ x: UnsafePointer<Float>, height h: Int, width w: Int, strideY sy: Int, strideX sx: Int, padding p: Convolution.Padding,
-                    into y: UnsafeMutablePointer<Float>, pool: KernelPool = .shared) throws {
+    /// Runs on `batch` images `x` `[batch, ci, h, w]` into `y` `[batch, co, oh, ow]` (oh, ow from the strides and padding).
+    public func run(_ x: UnsafePointer<Float>, batch: Int = 1, height h: Int, width w: Int, strideY sy: Int, strideX sx: Int,
+                    padding p: Convolution.Padding, into y: UnsafeMutablePointer<Float>, pool: KernelPool = .shared) throws {
         let oh = Convolution.outputSize(h, kernel: kernelHeight, stride: sy, before: p.top, after: p.bottom)
         let ow = Convolution.outputSize(w, kernel: kernelWidth, stride: sx, before: p.left, after: p.right)
         guard oh > 0, ow > 0 else { throw TensorError.invalidConvolution("output would be \(oh)×\(ow) for input \(h)×\(w)") }
         try packed.withUnsafeBufferPointer { wp in
             try program.withCOps { ops, count in
                 func call(_ b: UnsafePointer<Float>?) throws {
+                    let xs = inChannels * h * w, ys = outChannels * oh * ow
                     if isDepthwise {
-                        let status = lk_depthwise_conv_fused(pool.raw, x, Int64(inChannels), Int64(h), Int64(w), wp.baseAddress, b,
-                                                             Int32(kernelHeight), Int32(kernelWidth), Int32(sy), Int32(sx), Int32(p.top),
-                                                             Int32(p.left), Int64(oh), Int64(ow), ops, count, y)
-                        if status != 0 { throw TensorError.outOfMemory("depthwise convolution row buffers") }
+                        for i in 0..<batch {
+                            let status = lk_depthwise_conv_fused(pool.raw, x + i * xs, Int64(inChannels), Int64(h), Int64(w), wp.baseAddress, b,
+                                                                 Int32(kernelHeight), Int32(kernelWidth), Int32(sy), Int32(sx), Int32(p.top),
+                                                                 Int32(p.left), Int64(oh), Int64(ow), ops, count, y + i * ys)
+                            if status != 0 { throw TensorError.outOfMemory("depthwise convolution row buffers") }
+                        }
                         return
                     }
                     let cig = inChannels / groups, cog = outChannels / groups
                     for gi in 0..<groups {
-                        let status = lk_conv2d(pool.raw, x + gi * cig * h * w, Int64(cig), Int64(h), Int64(w), wp.baseAddress! + gi * groupStride,
-                                               b.map { $0 + gi * cog }, Int64(cog), Int32(kernelHeight), Int32(kernelWidth), Int32(sy), Int32(sx),
-                                               Int32(p.top), Int32(p.left), Int64(oh), Int64(ow), ops, count, Int64(gi * cog),
-                                               y + gi * cog * oh * ow)
+                        let status = lk_conv2d_batch(pool.raw, x + gi * cig * h * w, Int64(batch), Int64(xs), Int64(cig), Int64(h), Int64(w),
+                                                     wp.baseAddress! + gi * groupStride, b.map { $0 + gi * cog }, Int64(cog), Int32(kernelHeight),
+                                                     Int32(kernelWidth), Int32(sy), Int32(sx), Int32(p.top), Int32(p.left), Int64(oh), Int64(ow),
+                                                     ops, count, Int64(gi * cog), y + gi * cog * oh * ow, Int64(ys))
                         if status == -2 { throw TensorError.outOfMemory("convolution panel of \(cig * kernelHeight * kernelWidth)×\(LK_CONV_NB) floats") }
                         if status != 0 { throw TensorError.invalidConvolution("sizes rejected by the kernel") }
                     }

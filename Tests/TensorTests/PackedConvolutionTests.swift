@@ -92,6 +92,30 @@ import Testing
         }
     }
 
+    /// A batch runs as one job (blocks of every image shared out) and equals image-by-image runs.
+    @Test func batchEqualsSingleImages() throws {
+        var rng = SplitMix(seed: 5)
+        func random(_ n: Int) -> [Float] { (0..<n).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 } }
+        let (b, ci, co, h, w) = (3, 6, 20, 5, 37)
+        let x = random(b * ci * h * w)
+        let conv = PackedConvolution(weight: random(co * ci * 9), bias: random(co), outChannels: co, inChannels: ci, kernelHeight: 3, kernelWidth: 3,
+                                     program: PointwiseProgram([.hardSwish]))
+        let pad = Convolution.Padding(top: 1, left: 1, bottom: 1, right: 1)
+        var together = [Float](repeating: .nan, count: b * co * h * w), apart = together
+        try x.withUnsafeBufferPointer { xp in
+            try together.withUnsafeMutableBufferPointer {
+                try conv.run(xp.baseAddress!, batch: b, height: h, width: w, strideY: 1, strideX: 1, padding: pad, into: $0.baseAddress!)
+            }
+            try apart.withUnsafeMutableBufferPointer { yp in
+                for i in 0..<b {
+                    try conv.run(xp.baseAddress! + i * ci * h * w, height: h, width: w, strideY: 1, strideX: 1, padding: pad,
+                                 into: yp.baseAddress! + i * co * h * w)
+                }
+            }
+        }
+        #expect(together == apart)
+    }
+
     @Test(arguments: [true, false])
     func pointwiseMatchesReference(simd: Bool) {
         var rng = SplitMix(seed: 99)

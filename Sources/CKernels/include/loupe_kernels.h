@@ -142,6 +142,11 @@ int lk_conv2d(lk_pool *pool, const float *x, int64_t ci, int64_t h, int64_t w, c
 /// blocks split over the pool. Returns 0, or -2 out of memory.
 int lk_matmul(lk_pool *pool, const float *a, const float *b, float *c, int64_t m, int64_t k, int64_t n);
 
+/// lk_conv2d on `batch` images x + i·x_stride → y + i·y_stride, all their blocks split over the pool in one run.
+int lk_conv2d_batch(lk_pool *pool, const float *x, int64_t batch, int64_t x_stride, int64_t ci, int64_t h, int64_t w, const float *packed,
+                    const float *bias, int64_t co, int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow,
+                    const lk_pw_op *ops, int nops, int64_t ch_base, float *y, int64_t y_stride);
+
 /// lk_depthwise_conv followed by the pointwise program on each output row. Both return 0, or -2 out of memory.
 int lk_depthwise_conv_fused(lk_pool *pool, const float *x, int64_t c, int64_t h, int64_t w, const float *weight, const float *bias,
                             int kh, int kw, int sy, int sx, int pt, int pl, int64_t oh, int64_t ow, const lk_pw_op *ops, int nops,

@@ -60,7 +60,7 @@ public enum ConvolutionOps {
         guard x.shape.count == 4, x.shape[1] == conv.inChannels else {
             throw GraphRuntimeError.shapeMismatch(op: "Conv", node: node, reason: "input \(x.shape) for \(conv.inChannels) input channels")
         }
-        let (n, ci, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (n, h, wd) = (x.shape[0], x.shape[2], x.shape[3])
         let p = padding(a, height: h, width: wd, kernel: [conv.kernelHeight, conv.kernelWidth])
         let (sy, sx) = (a.strides[0], a.strides[1])
         let oh = Convolution.outputSize(h, kernel: conv.kernelHeight, stride: sy, before: p.top, after: p.bottom)
@@ -69,10 +69,7 @@ public enum ConvolutionOps {
         let co = conv.outChannels
         let data = try [Float](unsafeUninitializedCapacity: n * co * oh * ow) { buffer, count in
             try x.data.withUnsafeBufferPointer { xp in
-                for b in 0..<n {
-                    try conv.run(xp.baseAddress! + b * ci * h * wd, height: h, width: wd, strideY: sy, strideX: sx, padding: p,
-                                 into: buffer.baseAddress! + b * co * oh * ow)
-                }
+                try conv.run(xp.baseAddress!, batch: n, height: h, width: wd, strideY: sy, strideX: sx, padding: p, into: buffer.baseAddress!)
             }
             count = n * co * oh * ow
         }
