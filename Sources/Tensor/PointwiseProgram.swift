@@ -32,8 +32,15 @@ public struct PointwiseProgram: Sendable, Equatable {
     /// Whether the program is inside an open gate (a `gateBegin` without its `gateEnd`).
     public var gateIsOpen: Bool { ops.reduce(0) { $0 + ($1 == .gateBegin ? 1 : $1 == .gateEnd ? -1 : 0) } > 0 }
 
-    /// Appends an op; consecutive affine maps are merged into one.
+    /// Appends an op; consecutive affine maps are merged into one, and the gate `v · clip(v + 3, 0, 6)` (hard-swish
+    /// as exporters decompose it) becomes `hardSwish` then `·6`, one pass instead of four.
     public mutating func append(_ op: Op) {
+        if op == .gateEnd, ops.count >= 3, ops.suffix(3) == [.gateBegin, .affine(scale: [1], shift: [3]), .clip(low: 0, high: 6)] {
+            ops.removeLast(3)
+            ops.append(.hardSwish)
+            ops.append(.affine(scale: [6], shift: [0]))
+            return
+        }
         if case let .affine(s2, b2) = op, case let .affine(s1, b1)? = ops.last {
             // s2·(s1·v + b1) + b2
             let n = max(s1.count, b1.count, s2.count, b2.count)

@@ -131,6 +131,12 @@ import Testing
         #expect(worst < 1e-5, "max |Δ| \(worst)")
     }
 
+    @Test func decomposedHardSwishBecomesOneOp() {
+        let p = PointwiseProgram([.gateBegin, .affine(scale: [1], shift: [3]), .clip(low: 0, high: 6), .gateEnd, .affine(scale: [1.0 / 6], shift: [0.5])])
+        #expect(p.ops == [.hardSwish, .affine(scale: [1], shift: [0.5])])
+        for v: Float in [-4, -1, 0, 0.7, 2.5, 5] { #expect(abs(p.reference(v, channel: 0) - (v * min(max(v + 3, 0), 6) / 6 + 0.5)) < 1e-6) }
+    }
+
     @Test func consecutiveAffineMapsMerge() {
         var p = PointwiseProgram([.affine(scale: [2], shift: [1])])
         p.append(.affine(scale: [3, 4], shift: [0.5, -1]))
