@@ -77,7 +77,7 @@ struct BenchVisionCommand: ParsableCommand {
             _ = try ocr.profileRecognition(line, copies: 6)
             for (name, profile) in [("ppocr-det", try ocr.profileDetection(picture)), ("ppocr-rec", try ocr.profileRecognition(line)),
                                     ("ppocr-rec, batch of 6", try ocr.profileRecognition(line, copies: 6))] {
-                print("\n\(name), one run, by operator kind:")
+                print("\n\(name), one run (\(profile.nodes.count) nodes after fusion), by operator kind:")
                 print("| operator | nodes | ms | GFLOP | GFLOP/s |")
                 print("| --- | ---: | ---: | ---: | ---: |")
                 for r in profile.rows {
