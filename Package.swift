@@ -44,9 +44,11 @@ let package = Package(
         .target(name: "GraphRuntime", dependencies: ["Tensor", "ModelFormats"]),
         .target(name: "Perception", dependencies: ["Tensor", "ModelFormats", "Tokenizers", "GraphRuntime", "Vision"]),
         .target(name: "Database", dependencies: ["CSQLite"]),
+        .target(name: "SkillKit", dependencies: ["ToolSchema", "Vision"]),
+        .target(name: "Skills", dependencies: ["SkillKit", "ToolSchema", "Vision", "Perception", "GraphRuntime"]),
         .executableTarget(name: "LoupeCLI", dependencies: [
             "Tensor", "ModelFormats", "ModelStore", "Vision", "Database", "Tokenizers", "ToolSchema", "LLM",
-            "GraphRuntime", "Perception",
+            "GraphRuntime", "Perception", "SkillKit", "Skills",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -63,6 +65,8 @@ let package = Package(
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Tokenizers", "ToolSchema", "ModelFormats", "Tensor", "TestSupport"]),
         .testTarget(name: "ToolSchemaTests", dependencies: ["ToolSchema", "TestSupport"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Tokenizers", "Vision", "ModelStore", "TestSupport"]),
+        .testTarget(name: "SkillKitTests", dependencies: ["SkillKit", "ToolSchema", "Vision", "TestSupport"]),
+        .testTarget(name: "SkillsTests", dependencies: ["Skills", "SkillKit", "ToolSchema", "Vision", "Perception", "ModelStore", "TestSupport"]),
         .testTarget(name: "GraphRuntimeTests", dependencies: ["GraphRuntime", "ModelFormats", "Vision", "TestSupport"]),
     ]
 )

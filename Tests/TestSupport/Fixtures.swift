@@ -34,7 +34,11 @@ public enum Fixtures {
     }
 
     /// Path of an installed, verified model file (`loupe models pull NAME` installs it).
-    public static func modelPath(_ name: String) throws -> String {
-        try ModelStore.standard().installedFile(model: name).path
+    public static func modelPath(_ name: String, file: String? = nil) throws -> String {
+        try ModelStore.standard().installedFile(model: name, file: file).path
     }
+
+    /// The repository's `skills/` folder.
+    public static let skillsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("skills")
 }

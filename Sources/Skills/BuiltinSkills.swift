@@ -1,0 +1,16 @@
+import SkillKit
+
+/// The built-in skill implementations by the name a manifest gives in `{"builtin": NAME}`, sharing one set
+/// of loaded networks.
+public enum BuiltinSkills {
+    public static func factories(models: PerceptionModels) -> [String: SkillRegistry.Factory] {
+        let finder = ObjectFinder(models: models)
+        return [
+            "ocr": { OCRSkill(manifest: $0, models: models) },
+            "tag": { TagSkill(manifest: $0, models: models) },
+            "detect": { DetectSkill(manifest: $0, finder: finder) },
+            "segment": { SegmentSkill(manifest: $0, finder: finder) },
+            "edit": { EditSkill(manifest: $0, finder: finder, models: models) },
+        ]
+    }
+}

@@ -1,0 +1,26 @@
+import Perception
+import SkillKit
+import ToolSchema
+import Vision
+
+/// `tag`: the image's top-k ImageNet labels with probabilities (EfficientNet-Lite0 on the evaluation crop).
+public struct TagSkill: Skill {
+    public let manifest: SkillManifest
+    let models: PerceptionModels
+
+    public init(manifest: SkillManifest, models: PerceptionModels) { (self.manifest, self.models) = (manifest, models) }
+
+    public func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
+        let args = Arguments(skill: manifest.name, json: json)
+        let handle = args.string("image") ?? "img0"
+        let image = try artifacts.image(handle)
+        let k = args.int("top_k") ?? 5
+        let net = try models.classifier(), names = try models.labels().names
+        let top = EfficientNetLite0.top(k, of: try net.forward(try EfficientNetLite0.input(for: image)).logits)
+        let lines = top.map { "\(names[$0.index]) \(rounded(Double($0.probability)))" }
+        let data = JSONValue.object([("labels", .array(top.map {
+            .object([("label", .string(names[$0.index])), ("score", .number(Double($0.probability))), ("class", .integer($0.index))])
+        }))])
+        return Observation(skill: manifest.name, image: handle, size: (image.width, image.height), lines: lines, data: data)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import SkillKit
+import TestSupport
+import Testing
+import ToolSchema
+import Vision
+
+/// The registry on the repository's skill manifests with stand-in implementations: schema validation
+/// errors that name the argument, unknown skills and handles as error observations with hints, manifests
+/// that cannot be used, models that are missing.
+@Suite struct SkillRegistryTests {
+    /// Echoes its arguments and the size of its image.
+    struct Echo: Skill {
+        let manifest: SkillManifest
+        func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
+            let image = try artifacts.image(json["image"]?.stringValue ?? "img0")
+            return Observation(skill: manifest.name, image: "img0", size: (image.width, image.height), lines: ["args \(json)"])
+        }
+    }
+
+    func registry(models: Bool = true) -> SkillRegistry {
+        let names = ["ocr", "detect", "segment", "tag", "edit"]
+        let factories = Dictionary(uniqueKeysWithValues: names.map { n in (n, { (m: SkillManifest) -> any Skill in Echo(manifest: m) } as SkillRegistry.Factory) })
+        return SkillRegistry(directories: [Fixtures.skillsFolder], builtins: factories) { _ in models }
+    }
+
+    func artifacts() throws -> Artifacts {
+        let a = Artifacts()
+        a.setUserImage(try RGBImage(width: 20, height: 10))
+        return a
+    }
+
+    @Test func loadsTheRepositorySkills() throws {
+        let r = registry()
+        #expect(r.loadErrors.isEmpty, "\(r.loadErrors)")
+        #expect(Set(r.available).isSuperset(of: ["ocr", "detect", "segment", "tag", "edit"]))
+        #expect(r.tools.count == r.available.count)
+        #expect(r.entries.allSatisfy { !$0.manifest.examples.isEmpty }, "every skill has examples.md")
+    }
+
+    @Test func validCallRuns() async throws {
+        let o = await registry().call("detect", arguments: try JSONParser.parse(#"{"image": "img0", "query": "face"}"#), artifacts: try artifacts())
+        #expect(o.error == nil)
+        #expect(o.text().contains("size=\"20x10\""))
+    }
+
+    @Test func invalidArgumentsNameTheArgument() async throws {
+        let r = registry(), a = try artifacts()
+        let cases: [(String, String, String)] = [
+            ("detect", #"{"image": "img0"}"#, "query"),
+            ("detect", #"{"image": "img0", "query": 7}"#, "query"),
+            ("edit", #"{"image": "img0", "operation": "explode"}"#, "operation"),
+            ("tag", #"{"image": "img0", "top_k": 500}"#, "top_k"),
+            ("ocr", #"{"image": "img0", "colour": "red"}"#, "colour"),
+            ("ocr", #"{"image": "img0", "region": [0, 0, 1]}"#, "region"),
+        ]
+        for (skill, args, argument) in cases {
+            let o = await r.call(skill, arguments: try JSONParser.parse(args), artifacts: a)
+            let error = try #require(o.error, "\(skill) \(args) was accepted")
+            #expect(error.contains(argument), "\(skill) \(args): \(error)")
+            #expect(o.hint != nil)
+            #expect(o.text().contains("error:"))
+        }
+    }
+
+    @Test func unknownSkillAndHandleBecomeObservations() async throws {
+        let r = registry(), a = try artifacts()
+        let unknown = await r.call("teleport", arguments: .object([]), artifacts: a)
+        #expect(unknown.error?.contains("teleport") == true && unknown.hint?.contains("detect") == true)
+        let handle = await r.call("tag", arguments: try JSONParser.parse(#"{"image": "img7"}"#), artifacts: a)
+        #expect(handle.error?.contains("img7") == true && handle.hint?.contains("img0") == true, "\(handle.text())")
+        let mask = a.add(mask: try Mask(width: 20, height: 10, values: [UInt8](repeating: 255, count: 200)))
+        let kind = await r.call("tag", arguments: .object([("image", .string(mask))]), artifacts: a)
+        #expect(kind.error?.contains("not an image handle") == true, "\(kind.text())")
+    }
+
+    @Test func missingModelsMakeASkillUnavailable() async throws {
+        let r = registry(models: false)
+        #expect(r.available.isEmpty)
+        #expect(r.entries.allSatisfy { $0.problem?.contains("loupe models pull") == true })
+        let o = await r.call("ocr", arguments: try JSONParser.parse(#"{"image": "img0"}"#), artifacts: try artifacts())
+        #expect(o.error?.contains("not installed") == true)
+    }
+
+    @Test func badManifestsAreReportedNotLoaded() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-skills-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let bad: [(String, String, String)] = [
+            ("nojson", "{not json", "invalid JSON"),
+            ("noname", #"{"description": "d", "parameters": {"type": "object"}, "implementation": {"builtin": "x"}}"#, "\"name\""),
+            ("noimpl", #"{"name": "a", "description": "d", "parameters": {"type": "object"}}"#, "\"implementation\""),
+            ("badschema", #"{"name": "b", "description": "d", "parameters": {"type": "string"}, "implementation": {"builtin": "x"}}"#, "object schema"),
+            ("badname", #"{"name": "no spaces", "description": "d", "parameters": {"type": "object"}, "implementation": {"builtin": "x"}}"#, "tool name"),
+        ]
+        for (folder, text, _) in bad {
+            let dir = root.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try text.write(to: dir.appendingPathComponent("skill.json"), atomically: true, encoding: .utf8)
+        }
+        let unknownImpl = root.appendingPathComponent("zz")
+        try FileManager.default.createDirectory(at: unknownImpl, withIntermediateDirectories: true)
+        try #"{"name": "zz", "description": "d", "parameters": {"type": "object"}, "implementation": {"builtin": "nothing"}}"#
+            .write(to: unknownImpl.appendingPathComponent("skill.json"), atomically: true, encoding: .utf8)
+        let r = SkillRegistry(directories: [root], builtins: [:]) { _ in true }
+        #expect(r.loadErrors.count == bad.count)
+        for (folder, _, fragment) in bad {
+            #expect(r.loadErrors.contains { "\($0)".contains(folder) && "\($0)".contains(fragment) }, "\(folder): \(r.loadErrors)")
+        }
+        #expect(r.entry("zz")?.problem?.contains("no built-in implementation") == true)
+    }
+
+    @Test func observationTextStaysWithinBudget() {
+        let o = Observation(skill: "ocr", image: "img0", size: (100, 50), lines: (0..<200).map { "line \($0) with some words on it" })
+        let text = o.text(budget: 300)
+        #expect(text.count < 360)
+        #expect(text.contains("more lines") && text.hasSuffix("</observation>"))
+        #expect(rounded(0.96666) == "0.97" && rounded(12.0) == "12" && rounded(-0.0001) == "0" && rounded(0.5) == "0.5")
+    }
+
+    @Test func handlesCountUpPerKind() throws {
+        let a = try artifacts()
+        let i1 = a.add(image: try RGBImage(width: 2, height: 2)), m1 = a.add(mask: try Mask(width: 2, height: 2, values: [0, 0, 0, 0]))
+        let i2 = a.add(image: try RGBImage(width: 2, height: 2))
+        #expect([i1, m1, i2] == ["img1", "mask1", "img2"])
+        #expect(a.handles == ["img0", "img1", "mask1", "img2"])
+    }
+}

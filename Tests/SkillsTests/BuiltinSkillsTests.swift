@@ -1,0 +1,105 @@
+import Foundation
+import ModelStore
+import Perception
+import SkillKit
+import Skills
+import TestSupport
+import Testing
+import ToolSchema
+import Vision
+
+/// The built-in skills end to end on real photos with the real networks: portraits and a group photo
+/// (face_recognition and insightface test images, in the fixtures), scikit-image's sample photos (a cat,
+/// an astronaut, printed text; catalogue entry `sample-images`), the Kodak card (Pillow's test images).
+@Suite struct BuiltinSkillsTests {
+    static let registry: SkillRegistry = {
+        let store = try! ModelStore.standard()
+        let models = PerceptionModels { model, file in try store.installedFile(model: model, file: file).path }
+        models.cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-skill-tests")
+        return SkillRegistry(directories: [Fixtures.skillsFolder], builtins: BuiltinSkills.factories(models: models)) { _ in true }
+    }()
+
+    static func photo(_ name: String) throws -> RGBImage {
+        let path = name.hasPrefix("sample:") ? try Fixtures.modelPath("sample-images", file: String(name.dropFirst(7)))
+            : Fixtures.root.appendingPathComponent("vision/images/\(name)").path
+        return try ImageDecoder().decode(file: path)
+    }
+
+    func call(_ skill: String, _ photo: String, _ args: String) async throws -> (Observation, Artifacts) {
+        let artifacts = Artifacts()
+        artifacts.setUserImage(try Self.photo(photo))
+        var json = try JSONParser.parse(args)
+        if case var .object(m) = json, !m.contains(where: { $0.key == "image" }) { m.insert(("image", .string("img0")), at: 0); json = .object(m) }
+        return (await Self.registry.call(skill, arguments: json, artifacts: artifacts), artifacts)
+    }
+
+    static func boxes(_ o: Observation, label: String) -> [[Double]] {
+        (o.data["objects"]?.arrayValue ?? []).filter { $0["label"]?.stringValue?.contains(label) == true }
+            .compactMap { $0["box"]?.arrayValue?.compactMap(\.doubleValue) }
+    }
+
+    @Test func findsFacesOnPortraitsAndInAGroup() async throws {
+        let (portrait, _) = try await call("detect", "portrait_obama.png", #"{"query": "face"}"#)
+        let face = try #require(Self.boxes(portrait, label: "face").first, "\(portrait.text())")
+        #expect(Self.boxes(portrait, label: "face").count == 1)
+        #expect(face[0] < 0.53 && face[2] > 0.53 && face[1] < 0.25 && face[3] > 0.25, "face box \(face)")
+        let (group, _) = try await call("detect", "group_t1.png", #"{"query": "face"}"#)
+        #expect(Self.boxes(group, label: "face").count >= 5, "\(group.text())")
+    }
+
+    @Test func tagsAndDetectsTheCat() async throws {
+        let (tags, _) = try await call("tag", "sample:chelsea.png", #"{"top_k": 3}"#)
+        #expect(tags.lines.first?.contains("cat") == true, "\(tags.text())")
+        let (cat, artifacts) = try await call("detect", "sample:chelsea.png", #"{"query": "cat . dog"}"#)
+        #expect(!Self.boxes(cat, label: "cat").isEmpty, "\(cat.text())")
+        #expect(Self.boxes(cat, label: "retriever").isEmpty && cat.text().contains("\"dog\" not found"), "\(cat.text())")
+        // The overlay is a new image of the same size.
+        let overlay = try artifacts.image(try #require(cat.artifacts.first?.handle))
+        #expect(overlay.width == 451 && overlay.height == 300)
+    }
+
+    @Test func readsText() async throws {
+        let (card, _) = try await call("ocr", "ocr_kodak_card.png", "{}")
+        #expect(card.data["text"]?.stringValue?.contains("Kodak") == true, "\(card.text())")
+        let (page, _) = try await call("ocr", "sample:page.png", #"{"region": [0, 0, 1, 0.2]}"#)
+        #expect(page.data["text"]?.stringValue?.contains("segmentation") == true, "\(page.text())")
+    }
+
+    @Test func blursOnlyTheFace() async throws {
+        let (o, artifacts) = try await call("edit", "portrait_obama.png", #"{"operation": "blur", "target": "face"}"#)
+        #expect(o.error == nil, "\(o.text())")
+        let before = try artifacts.image("img0"), after = try artifacts.image(try #require(o.artifacts.first?.handle))
+        #expect(after[10, 440] == before[10, 440], "outside the face unchanged")
+        var changed = 0
+        for y in 80..<140 { for x in 160..<220 where after[x, y] != before[x, y] { changed += 1 } }
+        #expect(changed > 1000, "inside the face \(changed) pixels changed")
+    }
+
+    @Test func cutsOutAndReplacesTheBackground() async throws {
+        let (seg, segArtifacts) = try await call("segment", "sample:astronaut.png", #"{"query": "person"}"#)
+        let mask = try segArtifacts.mask(try #require(seg.artifacts.first { $0.handle.hasPrefix("mask") }?.handle, "\(seg.text())"))
+        #expect((0.3...0.8).contains(mask.areaFraction), "\(seg.text())")
+        let (o, artifacts) = try await call("edit", "portrait_obama.png", #"{"operation": "replace_background", "value": "blue"}"#)
+        let after = try artifacts.image(try #require(o.artifacts.first?.handle, "\(o.text())")), before = try artifacts.image("img0")
+        #expect(after[5, 5] == (30, 80, 220), "corner is background")
+        #expect(after[182, 110] == before[182, 110], "face kept")
+        let (cut, cutArtifacts) = try await call("edit", "portrait_obama.png", #"{"operation": "remove_background"}"#)
+        let cutHandle = try #require(cut.artifacts.first?.handle)
+        let alpha = try #require(try cutArtifacts.image(cutHandle).alpha)
+        #expect(alpha[5] == 0 && alpha[110 * 364 + 182] == 255)
+    }
+
+    @Test func planningMistakesAreErrorObservations() async throws {
+        let (recolor, _) = try await call("edit", "portrait_obama.png", #"{"operation": "recolor", "value": "red"}"#)
+        #expect(recolor.error?.contains("needs a target") == true)
+        let (colour, _) = try await call("edit", "portrait_obama.png", #"{"operation": "recolor", "target": "face", "value": "blurple"}"#)
+        #expect(colour.error?.contains("unknown colour") == true)
+        let (nothing, _) = try await call("edit", "sample:coffee.png", #"{"operation": "blur", "target": "face"}"#)
+        #expect(nothing.error?.contains("unchanged") == true, "\(nothing.text())")
+        let (tiny, _) = try await call("ocr", "portrait_obama.png", #"{"region": [0.5, 0.5, 0.51, 0.51]}"#)
+        #expect(tiny.error?.contains("8×8") == true)
+        let (crop, cropArtifacts) = try await call("edit", "portrait_obama.png", #"{"operation": "crop", "target_box": [0, 0, 0.5, 0.5]}"#)
+        let cropped = try cropArtifacts.image(try #require(crop.artifacts.first?.handle, "\(crop.text())"))
+        #expect(cropped.width == 182 && cropped.height == 228)
+    }
+}
