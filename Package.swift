@@ -45,10 +45,13 @@ let package = Package(
         .target(name: "Perception", dependencies: ["Tensor", "ModelFormats", "Tokenizers", "GraphRuntime", "Vision"]),
         .target(name: "Database", dependencies: ["CSQLite"]),
         .target(name: "SkillKit", dependencies: ["ToolSchema", "Vision"]),
-        .target(name: "Skills", dependencies: ["SkillKit", "ToolSchema", "Vision", "Perception", "GraphRuntime"]),
+        .target(name: "Skills", dependencies: [
+            "SkillKit", "ToolSchema", "Vision", "Perception", "GraphRuntime", "Database",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "LoupeCLI", dependencies: [
             "Tensor", "ModelFormats", "ModelStore", "Vision", "Database", "Tokenizers", "ToolSchema", "LLM",
-            "GraphRuntime", "Perception", "SkillKit", "Skills",
+            "GraphRuntime", "Perception", "SkillKit", "Skills", "Database",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -66,7 +69,7 @@ let package = Package(
         .testTarget(name: "ToolSchemaTests", dependencies: ["ToolSchema", "TestSupport"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Tokenizers", "Vision", "ModelStore", "TestSupport"]),
         .testTarget(name: "SkillKitTests", dependencies: ["SkillKit", "ToolSchema", "Vision", "TestSupport"]),
-        .testTarget(name: "SkillsTests", dependencies: ["Skills", "SkillKit", "ToolSchema", "Vision", "Perception", "ModelStore", "TestSupport"]),
+        .testTarget(name: "SkillsTests", dependencies: ["Skills", "SkillKit", "ToolSchema", "Vision", "Perception", "ModelStore", "Database", "TestSupport"]),
         .testTarget(name: "GraphRuntimeTests", dependencies: ["GraphRuntime", "ModelFormats", "Vision", "TestSupport"]),
     ]
 )

@@ -14,6 +14,6 @@ struct Loupe: AsyncParsableCommand {
             LOUPE_SKILLS names the skills folders (default: the repository's skills/).
             """,
         subcommands: [ModelsCommand.self, DoctorCommand.self, ImageCommand.self, TokenizeCommand.self, GenerateCommand.self, BenchCommand.self,
-                      SkillsCommand.self, SkillCommand.self]
+                      SkillsCommand.self, SkillCommand.self, IndexCommand.self]
     )
 }

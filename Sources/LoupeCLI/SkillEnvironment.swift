@@ -23,19 +23,53 @@ enum SkillEnvironment {
         return []
     }
 
-    static func registry() throws -> SkillRegistry {
+    static var cacheRoot: URL {
+        ProcessInfo.processInfo.environment["LOUPE_CACHE"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/loupe")
+    }
+
+    /// The retrieval index: `LOUPE_LIBRARY`, or `library.sqlite` in the cache folder.
+    static func libraryDatabase() -> String {
+        if let p = ProcessInfo.processInfo.environment["LOUPE_LIBRARY"], !p.isEmpty { return p }
+        try? FileManager.default.createDirectory(at: cacheRoot, withIntermediateDirectories: true)
+        return cacheRoot.appendingPathComponent("library.sqlite").path
+    }
+
+    static func models() throws -> PerceptionModels {
         let store = try ModelStore.standard()
         let models = PerceptionModels { model, file in try store.installedFile(model: model, file: file).path }
-        let cache = ProcessInfo.processInfo.environment["LOUPE_CACHE"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/loupe")
-        models.cacheDirectory = cache.appendingPathComponent("skills")
+        models.cacheDirectory = cacheRoot.appendingPathComponent("skills")
+        return models
+    }
+
+    static func registry() throws -> SkillRegistry {
+        let store = try ModelStore.standard()
+        let models = try models()
         let dirs = directories()
         guard !dirs.isEmpty else {
             throw CLIError("no skills folder found: set LOUPE_SKILLS to the folder holding skills/<name>/skill.json (the repository's skills/)")
         }
-        return SkillRegistry(directories: dirs, builtins: BuiltinSkills.factories(models: models)) { name in
+        let libraryPath = libraryDatabase()
+        let library = LibraryHandle { try LibraryIndex(path: libraryPath, models: models) }
+        return SkillRegistry(directories: dirs, builtins: BuiltinSkills.factories(models: models, library: { try library.get() })) { name in
             guard let model = store.catalog.models.first(where: { $0.name == name }) else { return false }
             return model.files.allSatisfy { store.quickState(model, $0) != .missing }
+        }
+    }
+}
+
+/// Opens the library index once, on first use.
+final class LibraryHandle: @unchecked Sendable {
+    private let open: () throws -> LibraryIndex
+    private let lock = NSLock()
+    private var index: LibraryIndex?
+    init(_ open: @escaping () throws -> LibraryIndex) { self.open = open }
+    func get() throws -> LibraryIndex {
+        try lock.withLock {
+            if let index { return index }
+            let made = try open()
+            index = made
+            return made
         }
     }
 }

@@ -3,9 +3,11 @@ import SkillKit
 /// The built-in skill implementations by the name a manifest gives in `{"builtin": NAME}`, sharing one set
 /// of loaded networks.
 public enum BuiltinSkills {
-    public static func factories(models: PerceptionModels) -> [String: SkillRegistry.Factory] {
+    /// `library` opens the retrieval index (on first use).
+    public static func factories(models: PerceptionModels, library: @escaping @Sendable () throws -> LibraryIndex) -> [String: SkillRegistry.Factory] {
         let finder = ObjectFinder(models: models)
         return [
+            "retrieve": { RetrieveSkill(manifest: $0, library: library) },
             "ocr": { OCRSkill(manifest: $0, models: models) },
             "tag": { TagSkill(manifest: $0, models: models) },
             "detect": { DetectSkill(manifest: $0, finder: finder) },

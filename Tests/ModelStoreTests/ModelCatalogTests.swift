@@ -7,7 +7,9 @@ import Testing
         let catalog = try ModelCatalog.bundled()
         let names = catalog.models.map(\.name)
         #expect(names == ["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b", "smollm2-135m", "ppocr-det", "ppocr-rec", "ppocr-cls",
-                          "blazeface", "selfie-segmentation", "palm-detection", "efficientnet-lite0", "minilm-l6", "imagenet-labels"])
+                          "blazeface", "selfie-segmentation", "palm-detection", "efficientnet-lite0", "minilm-l6", "imagenet-labels",
+                          "sample-images"])
+        #expect(try catalog.model(named: "sample-images").set == "test")
         #expect(catalog.models(inSets: ["default"]).count == 10)
         let qwen = try catalog.model(named: "qwen2.5-coder-0.5b")
         #expect(qwen.files[0].chunks.count == 6)

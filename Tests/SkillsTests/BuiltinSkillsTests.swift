@@ -16,7 +16,9 @@ import Vision
         let store = try! ModelStore.standard()
         let models = PerceptionModels { model, file in try store.installedFile(model: model, file: file).path }
         models.cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-skill-tests")
-        return SkillRegistry(directories: [Fixtures.skillsFolder], builtins: BuiltinSkills.factories(models: models)) { _ in true }
+        let library = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-skill-tests-\(UUID().uuidString).sqlite").path
+        return SkillRegistry(directories: [Fixtures.skillsFolder],
+                             builtins: BuiltinSkills.factories(models: models, library: { try LibraryIndex(path: library, models: models) })) { _ in true }
     }()
 
     static func photo(_ name: String) throws -> RGBImage {
