@@ -11,7 +11,8 @@ struct Loupe: AsyncParsableCommand {
             OPENBLAS_CORETYPE is chosen from the CPU's features unless you set it; LOUPE_THREADS sets the threads of \
             BLAS and of Loupe's kernels (default: all cores). Prompt caches live under ~/.cache/loupe/prompt-cache \
             (LOUPE_CACHE moves them). LOUPE_PREFILL=f32 makes prompt processing use float32 SGEMM instead of bfloat16. \
-            LOUPE_SKILLS names the skills folders (default: the repository's skills/).
+            LOUPE_SKILLS names the skills folders (default: the repository's skills/); LOUPE_LIBRARY the retrieval index \
+            (default: ~/.cache/loupe/library.sqlite).
             """,
         subcommands: [ModelsCommand.self, DoctorCommand.self, ImageCommand.self, TokenizeCommand.self, GenerateCommand.self, BenchCommand.self,
                       SkillsCommand.self, SkillCommand.self, IndexCommand.self]

@@ -25,22 +25,16 @@ public final class Artifacts: @unchecked Sendable {
     }
 
     /// Stores a new image and returns its handle.
-    public func add(image: RGBImage) -> String {
-        lock.withLock {
-            let h = "img\(nextImage)"
-            nextImage += 1
-            items[h] = .image(image)
-            order.append(h)
-            return h
-        }
-    }
+    public func add(image: RGBImage) -> String { store(.image(image)) }
 
     /// Stores a new mask and returns its handle.
-    public func add(mask: Mask) -> String {
+    public func add(mask: Mask) -> String { store(.mask(mask)) }
+
+    private func store(_ item: Item) -> String {
         lock.withLock {
-            let h = "mask\(nextMask)"
-            nextMask += 1
-            items[h] = .mask(mask)
+            let h: String
+            if case .image = item { h = "img\(nextImage)"; nextImage += 1 } else { h = "mask\(nextMask)"; nextMask += 1 }
+            items[h] = item
             order.append(h)
             return h
         }

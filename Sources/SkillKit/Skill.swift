@@ -17,6 +17,12 @@ public struct Arguments: Sendable {
     public init(skill: String, json: JSONValue) { (self.skill, self.json) = (skill, json) }
 
     public func string(_ key: String) -> String? { json[key]?.stringValue }
+
+    /// The image named by the `image` argument (default `img0`) and its handle.
+    public func image(in artifacts: Artifacts) throws -> (handle: String, image: RGBImage) {
+        let handle = string("image") ?? "img0"
+        return (handle, try artifacts.image(handle))
+    }
     public func double(_ key: String) -> Double? { json[key]?.doubleValue }
     public func int(_ key: String) -> Int? { json[key]?.intValue }
 

@@ -12,8 +12,7 @@ public struct DetectSkill: Skill {
 
     public func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
         let args = Arguments(skill: manifest.name, json: json)
-        let handle = args.string("image") ?? "img0"
-        let image = try artifacts.image(handle)
+        let (handle, image) = try args.image(in: artifacts)
         let terms = ObjectFinder.terms(try args.require("query"))
         guard !terms.isEmpty, terms.count <= 8 else {
             throw SkillError.invalidArguments(skill: manifest.name, reason: "query needs 1–8 terms separated by \".\", got \(terms.count)")

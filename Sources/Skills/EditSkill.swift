@@ -63,8 +63,7 @@ public struct EditSkill: Skill {
 
     public func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
         let args = Arguments(skill: manifest.name, json: json)
-        let handle = args.string("image") ?? "img0"
-        let image = try artifacts.image(handle)
+        let (handle, image) = try args.image(in: artifacts)
         let op = try args.require("operation")
         let short = min(image.width, image.height)
         func within(_ edited: RGBImage, _ t: (Mask, String)?) throws -> RGBImage { try t.map { try image.blended(with: edited, mask: $0.0) } ?? edited }

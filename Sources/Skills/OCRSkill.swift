@@ -13,8 +13,7 @@ public struct OCRSkill: Skill {
 
     public func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
         let args = Arguments(skill: manifest.name, json: json)
-        let handle = args.string("image") ?? "img0"
-        let image = try artifacts.image(handle)
+        let (handle, image) = try args.image(in: artifacts)
         var region = PixelBox(x0: 0, y0: 0, x1: image.width, y1: image.height)
         if let b = try args.box("region") {
             region = PixelBox(normalized: b, width: image.width, height: image.height).clipped(width: image.width, height: image.height)

@@ -13,8 +13,7 @@ public struct SegmentSkill: Skill {
 
     public func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
         let args = Arguments(skill: manifest.name, json: json)
-        let handle = args.string("image") ?? "img0"
-        let image = try artifacts.image(handle)
+        let (handle, image) = try args.image(in: artifacts)
         var parts: [(label: String, mask: Mask, exact: Bool, score: Double)] = []
         var notes: [String] = []
         if let b = try args.box("box") {

@@ -12,8 +12,7 @@ public struct TagSkill: Skill {
 
     public func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
         let args = Arguments(skill: manifest.name, json: json)
-        let handle = args.string("image") ?? "img0"
-        let image = try artifacts.image(handle)
+        let (handle, image) = try args.image(in: artifacts)
         let k = args.int("top_k") ?? 5
         let net = try models.classifier(), names = try models.labels().names
         let top = EfficientNetLite0.top(k, of: try net.forward(try EfficientNetLite0.input(for: image)).logits)
