@@ -142,7 +142,11 @@ public struct EditSkill: Skill {
             }
             what = "boxes drawn around \(t.1)"
         case "inpaint":
-            throw SkillError.failed(skill: manifest.name, reason: "inpaint is not available in this build yet")
+            guard let t else { throw SkillError.invalidArguments(skill: manifest.name, reason: "inpaint needs a target (what to remove: a query, target_box or target_mask)") }
+            // Slightly larger than the target, so its outline does not survive.
+            let grown = t.0.dilated(by: 3)
+            result = try image.inpainted(mask: grown, radius: max(3, min(12, short / 80)))
+            what = "filled in \(t.1) from its surroundings (\(rounded(grown.areaFraction * 100, places: 1))% of the image)"
         default:
             throw SkillError.invalidArguments(skill: manifest.name, reason: "unknown operation \"\(op)\"")
         }
@@ -152,3 +156,4 @@ public struct EditSkill: Skill {
                            data: .object([("operation", .string(op)), ("output", .string(out)), ("changed", .string(what))]))
     }
 }
+

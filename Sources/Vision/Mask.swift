@@ -71,6 +71,13 @@ public struct Mask: Sendable, Equatable {
         }
     }
 
+    /// The mask grown by about `radius` pixels (any pixel a box of that radius around an inside pixel reaches).
+    public func dilated(by radius: Int) -> Mask {
+        guard radius > 0 else { return self }
+        let spread = RGBImage.boxBlur(values.map { $0 >= 128 ? 1 : 0 }, width: width, height: height, radius: radius)
+        return try! Mask(width: width, height: height, values: spread.map { $0 > 1e-4 ? 255 : 0 })  // same size as self
+    }
+
     /// The mask as a grey image (white inside), for saving.
     public var image: RGBImage {
         var px = [UInt8](repeating: 0, count: values.count * 3)
