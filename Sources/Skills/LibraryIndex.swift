@@ -120,7 +120,11 @@ public final class LibraryIndex: @unchecked Sendable {
     }
 
     /// Number of indexed images.
-    public func count() throws -> Int { Int(try db.query("SELECT count(*) FROM images").first?[0].int ?? 0) }
+    public func count() throws -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return Int(try db.query("SELECT count(*) FROM images").first?[0].int ?? 0)
+    }
 
     static func floats(_ v: SQLValue) -> [Float] {
         guard let b = v.bytes else { return [] }
