@@ -34,7 +34,7 @@ let package = Package(
             "ModelFormats",
             .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("catalog.json")]),
-        .target(name: "Tokenizers", dependencies: ["ModelFormats"]),
+        .target(name: "Tokenizers", dependencies: ["ModelFormats", "Tensor"]),
         .target(name: "ToolSchema"),
         .target(name: "LLM", dependencies: [
             "Tensor", "ModelFormats", "Tokenizers", "ToolSchema", "CKernels",

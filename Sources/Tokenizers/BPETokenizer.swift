@@ -1,4 +1,5 @@
 import ModelFormats
+import Tensor
 
 /// Byte-level BPE tokenizer built from a GGUF vocabulary (`tokenizer.ggml.model = gpt2`): special tokens
 /// matched first (longest first), then the pre-tokenizer the file names, then merges by rank.
@@ -216,11 +217,11 @@ public final class BPETokenizer: @unchecked Sendable {
         var ids = symbols
         var next = Array(1...n), prev = Array(-1..<(n - 1))
         var alive = [Bool](repeating: true, count: n)
-        var heap = MergeHeap()
+        var heap = BinaryHeap<MergeCandidate>()
         func push(_ left: Int) {
             let right = next[left]
             guard right < n, let m = merges[Int64(ids[left]) << 32 | Int64(ids[right])] else { return }
-            heap.push(.init(rank: m.rank, left: left, leftID: ids[left], rightID: ids[right]))
+            heap.push(MergeCandidate(rank: m.rank, left: left, leftID: ids[left], rightID: ids[right]))
         }
         for i in 0..<(n - 1) { push(i) }
         while let top = heap.pop() {
@@ -243,40 +244,9 @@ public final class BPETokenizer: @unchecked Sendable {
     }
 }
 
-/// Min-heap of candidate merges ordered by (rank, position).
-struct MergeHeap {
-    struct Item { let rank: Int32; let left: Int; let leftID: Int32; let rightID: Int32 }
-    private var items: [Item] = []
-
-    private static func less(_ a: Item, _ b: Item) -> Bool { a.rank < b.rank || (a.rank == b.rank && a.left < b.left) }
-
-    mutating func push(_ item: Item) {
-        items.append(item)
-        var i = items.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            guard Self.less(items[i], items[p]) else { break }
-            items.swapAt(i, p)
-            i = p
-        }
-    }
-
-    mutating func pop() -> Item? {
-        guard let first = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count, Self.less(items[l], items[m]) { m = l }
-                if r < items.count, Self.less(items[r], items[m]) { m = r }
-                if m == i { break }
-                items.swapAt(i, m)
-                i = m
-            }
-        }
-        return first
-    }
+/// A candidate merge, ordered by (rank, position) in the merge queue.
+struct MergeCandidate: Comparable {
+    let rank: Int32; let left: Int; let leftID: Int32; let rightID: Int32
+    static func < (a: MergeCandidate, b: MergeCandidate) -> Bool { a.rank < b.rank || (a.rank == b.rank && a.left < b.left) }
+    static func == (a: MergeCandidate, b: MergeCandidate) -> Bool { a.rank == b.rank && a.left == b.left }
 }

@@ -1,3 +1,5 @@
+import Tensor
+
 /// Inpainting by fast marching, after Telea (2004): the pixels under the mask are filled in order of their
 /// distance from the known region (a Dijkstra march over 8-neighbours), each as the average of the known and
 /// already filled pixels within `radius`, weighted by inverse squared distance and by how close their arrival
@@ -11,7 +13,7 @@ extension RGBImage {
         var known = mask.values.map { $0 < 128 }
         guard known.contains(true) else { throw VisionError.invalidArgument(operation: "inpaint", reason: "the mask covers the whole image") }
         var time = [Float](repeating: .infinity, count: n)
-        var heap = MinHeap()
+        var heap = BinaryHeap<MarchPoint>()
         for i in 0..<n where known[i] { time[i] = 0 }
         // Seed: unknown pixels next to known ones.
         for i in 0..<n where !known[i] {
@@ -22,11 +24,12 @@ extension RGBImage {
                 guard nx >= 0, nx < w, ny >= 0, ny < h, known[ny * w + nx] else { continue }
                 best = min(best, dx != 0 && dy != 0 ? 1.4142135 : 1)
             } }
-            if best.isFinite { time[i] = best; heap.push(best, i) }
+            if best.isFinite { time[i] = best; heap.push(MarchPoint(time: best, pixel: i)) }
         }
         var out = pixels
         var done = known
-        while let (t, i) = heap.pop() {
+        while let point = heap.pop() {
+            let (t, i) = (point.time, point.pixel)
             if done[i] || t > time[i] { continue }
             let x = i % w, y = i / w
             var acc: (Float, Float, Float) = (0, 0, 0), total: Float = 0
@@ -55,44 +58,16 @@ extension RGBImage {
                 let q = ny * w + nx
                 guard !done[q] else { continue }
                 let nt = t + (dx != 0 && dy != 0 ? 1.4142135 : 1)
-                if nt < time[q] { time[q] = nt; heap.push(nt, q) }
+                if nt < time[q] { time[q] = nt; heap.push(MarchPoint(time: nt, pixel: q)) }
             } }
         }
         return try RGBImage(width: w, height: h, pixels: out, alpha: alpha)
     }
 }
 
-/// A binary min-heap of (time, pixel) for the march.
-struct MinHeap {
-    private var items: [(Float, Int)] = []
-
-    mutating func push(_ key: Float, _ value: Int) {
-        items.append((key, value))
-        var c = items.count - 1
-        while c > 0 {
-            let p = (c - 1) / 2
-            guard items[c].0 < items[p].0 else { break }
-            items.swapAt(c, p)
-            c = p
-        }
-    }
-
-    mutating func pop() -> (Float, Int)? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var p = 0
-            while true {
-                let l = 2 * p + 1, r = l + 1
-                var m = p
-                if l < items.count, items[l].0 < items[m].0 { m = l }
-                if r < items.count, items[r].0 < items[m].0 { m = r }
-                if m == p { break }
-                items.swapAt(p, m)
-                p = m
-            }
-        }
-        return top
-    }
+/// A pixel reached by the march at `time`; the heap orders by time.
+struct MarchPoint: Comparable {
+    let time: Float
+    let pixel: Int
+    static func < (a: MarchPoint, b: MarchPoint) -> Bool { a.time < b.time }
 }
