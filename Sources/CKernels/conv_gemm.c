@@ -43,6 +43,27 @@ static void conv_kernel_generic(int64_t k, const float *wp, const float *p, int6
     for (int r = 0; r < rows; r++) memcpy(c + r * ldc, acc[r], (size_t)cols * sizeof(float));
 }
 
+// One block of output columns: C [m, nb] (row stride ldc) = packed weights [m/8][k][8] · P [k, nb] (row
+// stride ldp) + bias, tile by tile; then, if a program is given, the program on each finished row
+// (channel ch_base + row).
+static void multiply_block(int64_t m, int64_t k, const float *wp, const float *bias, const float *p, int64_t ldp, float *c,
+                           int64_t ldc, int64_t nb, const lk_pw_op *ops, int nops, int64_t ch_base, int simd) {
+    for (int64_t m0 = 0; m0 < m; m0 += LK_CONV_MR) {
+        int rows = m - m0 < LK_CONV_MR ? (int)(m - m0) : LK_CONV_MR;
+        const float *w = wp + m0 * k, *b = bias ? bias + m0 : NULL;
+        for (int64_t c0 = 0; c0 < nb; c0 += LK_CONV_NR) {
+            int cols = nb - c0 < LK_CONV_NR ? (int)(nb - c0) : LK_CONV_NR;
+            float *out = c + m0 * ldc + c0;
+#if defined(__x86_64__) && defined(__clang__)
+            if (simd) lk_conv_kernel_avx512(k, w, p + c0, ldp, out, ldc, rows, cols, b);
+            else
+#endif
+            conv_kernel_generic(k, w, p + c0, ldp, out, ldc, rows, cols, b);
+        }
+        for (int r = 0; r < rows && nops > 0; r++) lk_pointwise_span(ops, nops, ch_base + m0 + r, c + (m0 + r) * ldc, nb, simd);
+    }
+}
+
 typedef struct {
     const float *x, *wp, *bias;
     int64_t ci, h, w, co, k, oh, ow, n, blocks, ch_base, batch, x_stride, y_stride, bs;
@@ -123,21 +144,7 @@ static void conv_task(void *ctx, int ith, int nth) {
         int64_t n0 = b * j->bs, nb = j->n - n0 < j->bs ? j->n - n0 : j->bs;
         float *y = j->y + image * j->y_stride;
         im2col_block(j, j->x + image * j->x_stride, n0, nb, panel);
-        for (int64_t m0 = 0; m0 < j->co; m0 += LK_CONV_MR) {
-            int rows = j->co - m0 < LK_CONV_MR ? (int)(j->co - m0) : LK_CONV_MR;
-            const float *wp = j->wp + m0 * j->k, *bias = j->bias ? j->bias + m0 : NULL;
-            for (int64_t c0 = 0; c0 < nb; c0 += LK_CONV_NR) {
-                int cols = nb - c0 < LK_CONV_NR ? (int)(nb - c0) : LK_CONV_NR;
-                float *out = y + m0 * j->n + n0 + c0;
-#if defined(__x86_64__) && defined(__clang__)
-                if (j->simd) lk_conv_kernel_avx512(j->k, wp, panel + c0, LK_CONV_NB, out, j->n, rows, cols, bias);
-                else
-#endif
-                conv_kernel_generic(j->k, wp, panel + c0, LK_CONV_NB, out, j->n, rows, cols, bias);
-            }
-            for (int r = 0; r < rows && j->nops > 0; r++)
-                lk_pointwise_span(j->ops, j->nops, j->ch_base + m0 + r, y + (m0 + r) * j->n + n0, nb, j->simd);
-        }
+        multiply_block(j->co, j->k, j->wp, j->bias, panel, LK_CONV_NB, y + n0, j->n, nb, j->ops, j->nops, j->ch_base, j->simd);
     }
 }
 
@@ -191,19 +198,7 @@ static void mm_task(void *ctx, int ith, int nth) {
         int64_t blk = atomic_fetch_add(&j->next, 1);
         if (blk >= j->blocks) break;
         int64_t n0 = blk * LK_CONV_NB, nb = j->n - n0 < LK_CONV_NB ? j->n - n0 : LK_CONV_NB;
-        for (int64_t m0 = 0; m0 < j->m; m0 += LK_CONV_MR) {
-            int rows = j->m - m0 < LK_CONV_MR ? (int)(j->m - m0) : LK_CONV_MR;
-            for (int64_t c0 = 0; c0 < nb; c0 += LK_CONV_NR) {
-                int cols = nb - c0 < LK_CONV_NR ? (int)(nb - c0) : LK_CONV_NR;
-                const float *p = j->b + n0 + c0;
-                float *out = j->c + m0 * j->n + n0 + c0;
-#if defined(__x86_64__) && defined(__clang__)
-                if (j->simd) lk_conv_kernel_avx512(j->k, j->ap + m0 * j->k, p, j->n, out, j->n, rows, cols, NULL);
-                else
-#endif
-                conv_kernel_generic(j->k, j->ap + m0 * j->k, p, j->n, out, j->n, rows, cols, NULL);
-            }
-        }
+        multiply_block(j->m, j->k, j->ap, NULL, j->b + n0, j->n, j->c + n0, j->n, nb, NULL, 0, 0, j->simd);
     }
 }
 

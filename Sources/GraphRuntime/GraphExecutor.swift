@@ -121,7 +121,7 @@ public final class GraphExecutor: @unchecked Sendable {
         case let .maxPool(kernel, strides, pads):
             return [try PoolingOps.pool(try input(0), kernel: kernel, strides: strides, pads: pads, max: true, countIncludePad: false, node: node.name)]
         case .matMul:
-            return [try MatMulOps.matMul(try input(0), try input(1), node: node.name, blas: blas)]
+            return [try MatMulOps.matMul(try input(0), try input(1), node: node.name)]
         case let .softmax(axis):
             let x = try input(0)
             args[0] = nil

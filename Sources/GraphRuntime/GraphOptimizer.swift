@@ -45,6 +45,14 @@ public enum GraphOptimizer {
         return g
     }
 
+    /// Removes the program's leading affine map, if any, and returns it per channel (for folding into weights).
+    static func takeLeadingAffine(_ program: inout PointwiseProgram, channels: Int) -> (scale: [Float], shift: [Float])? {
+        guard case let .affine(scale, shift)? = program.ops.first else { return nil }
+        program = PointwiseProgram(Array(program.ops.dropFirst()))
+        func perChannel(_ v: [Float]) -> [Float] { v.count == 1 ? [Float](repeating: v[0], count: channels) : v }
+        return (perChannel(scale), perChannel(shift))
+    }
+
     static func fuse(_ graph: Graph) -> Graph {
         var consumers: [String: [Int]] = [:]
         for (i, n) in graph.nodes.enumerated() { for v in n.inputs where !v.isEmpty { consumers[v, default: []].append(i) } }
@@ -164,16 +172,11 @@ public enum GraphOptimizer {
                 guard bias.map({ $0.count == co }) ?? true else { continue }
                 var (program, last, absorbed) = chain(from: node.outputs[0], channels: co)
                 var weight = w.data, b = bias?.data
-                // A leading affine map goes into the weights and bias.
-                if case let .affine(scale, shift)? = program.ops.first {
+                // A leading affine map goes into the weights ([co, …]) and bias.
+                if let (scale, shift) = takeLeadingAffine(&program, channels: co) {
                     let per = weight.count / co
-                    for c in 0..<co {
-                        let s = scale.count == 1 ? scale[0] : scale[c], t = shift.count == 1 ? shift[0] : shift[c]
-                        for j in 0..<per { weight[c * per + j] *= s }
-                        if b == nil { b = [Float](repeating: 0, count: co) }
-                        b![c] = b![c] * s + t
-                    }
-                    program = PointwiseProgram(Array(program.ops.dropFirst()))
+                    for c in 0..<co { for j in 0..<per { weight[c * per + j] *= scale[c] } }
+                    b = (0..<co).map { (b?[$0] ?? 0) * scale[$0] + shift[$0] }
                 }
                 let conv = PackedConvolution(weight: weight, bias: b, outChannels: co, inChannels: w.shape[1] * a.group,
                                              kernelHeight: w.shape[2], kernelWidth: w.shape[3], groups: a.group, program: program)
@@ -192,15 +195,10 @@ public enum GraphOptimizer {
                 guard bias.map({ $0.count == co }) ?? true else { continue }
                 var (program, last, absorbed) = chain(from: node.outputs[0], channels: co)
                 var weight = w.data, b = bias?.data
-                if case let .affine(scale, shift)? = program.ops.first {
-                    var folded = b ?? [Float](repeating: 0, count: co)
-                    for c in 0..<co {
-                        let sc = scale.count == 1 ? scale[0] : scale[c], t = shift.count == 1 ? shift[0] : shift[c]
-                        for i in 0..<ci { for j in 0..<(k * k) { weight[(i * co + c) * k * k + j] *= sc } }
-                        folded[c] = folded[c] * sc + t
-                    }
-                    b = folded
-                    program = PointwiseProgram(Array(program.ops.dropFirst()))
+                // Into the weights ([ci, co, k, k]) and bias.
+                if let (scale, shift) = takeLeadingAffine(&program, channels: co) {
+                    for i in 0..<ci { for c in 0..<co { for j in 0..<(k * k) { weight[(i * co + c) * k * k + j] *= scale[c] } } }
+                    b = (0..<co).map { (b?[$0] ?? 0) * scale[$0] + shift[$0] }
                 }
                 let conv = FusedConvTranspose(weight: weight, bias: b, inChannels: ci, outChannels: co, kernel: k, program: program)
                 replaced[i] = Graph.Node(name: node.name, op: .fusedConvTranspose(a, conv), inputs: [node.inputs[0]], outputs: [last])

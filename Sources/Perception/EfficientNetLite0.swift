@@ -8,12 +8,11 @@ import Vision
 /// global average pool, linear classifier. TensorFlow SAME padding; BatchNorm (ε 1e-3) folded into the
 /// convolutions at load time. Input: RGB 224×224, `(x − 127) / 128`, channel-major.
 public final class EfficientNetLite0: @unchecked Sendable {
-    /// One convolution with its BatchNorm folded in.
+    /// One convolution with its BatchNorm folded in and, where the network has one, its ReLU6 fused, packed
+    /// for the blocked convolution kernel.
     struct Conv {
-        let weight: [Float]   // [out, in/groups, k, k]
-        let bias: [Float]     // [out]
+        let packed: PackedConvolution
         let outChannels, inChannels, kernel, stride: Int
-        let depthwise: Bool
     }
 
     struct Block {
@@ -49,7 +48,7 @@ public final class EfficientNetLite0: @unchecked Sendable {
             }
             return c.floats(t)
         }
-        func conv(_ name: String, bn: String, out: Int, in inp: Int, kernel k: Int, stride: Int, depthwise: Bool) throws -> Conv {
+        func conv(_ name: String, bn: String, out: Int, in inp: Int, kernel k: Int, stride: Int, depthwise: Bool, relu6: Bool = true) throws -> Conv {
             var w = try tensor(name + ".weight", [out, depthwise ? 1 : inp, k, k])
             let gamma = try tensor(bn + ".weight", [out]), beta = try tensor(bn + ".bias", [out])
             let mean = try tensor(bn + ".running_mean", [out]), variance = try tensor(bn + ".running_var", [out])
@@ -60,7 +59,9 @@ public final class EfficientNetLite0: @unchecked Sendable {
                 for i in 0..<per { w[o * per + i] *= scale }
                 bias[o] = beta[o] - mean[o] * scale
             }
-            return Conv(weight: w, bias: bias, outChannels: out, inChannels: inp, kernel: k, stride: stride, depthwise: depthwise)
+            let packed = PackedConvolution(weight: w, bias: bias, outChannels: out, inChannels: inp, kernelHeight: k, kernelWidth: k,
+                                           groups: depthwise ? inp : 1, program: PointwiseProgram(relu6 ? [.clip(low: 0, high: 6)] : []))
+            return Conv(packed: packed, outChannels: out, inChannels: inp, kernel: k, stride: stride)
         }
         stem = try conv("_conv_stem", bn: "_bn0", out: 32, in: 3, kernel: 3, stride: 2, depthwise: false)
         var blocks: [Block] = []
@@ -71,7 +72,7 @@ public final class EfficientNetLite0: @unchecked Sendable {
                 let expand = expandRatio == 1 ? nil
                     : try conv(p + "_expand_conv", bn: p + "_bn0", out: wide, in: input, kernel: 1, stride: 1, depthwise: false)
                 let dw = try conv(p + "_depthwise_conv", bn: p + "_bn1", out: wide, in: wide, kernel: k, stride: r == 0 ? stride : 1, depthwise: true)
-                let project = try conv(p + "_project_conv", bn: p + "_bn2", out: outC, in: wide, kernel: 1, stride: 1, depthwise: false)
+                let project = try conv(p + "_project_conv", bn: p + "_bn2", out: outC, in: wide, kernel: 1, stride: 1, depthwise: false, relu6: false)
                 blocks.append(Block(expand: expand, depthwise: dw, project: project))
             }
         }
@@ -98,17 +99,16 @@ public final class EfficientNetLite0: @unchecked Sendable {
         guard input.count == 3 * n * n else {
             throw PerceptionError.invalidInput(network: "EfficientNet-Lite0", reason: "input has \(input.count) values, expected 3×\(n)×\(n)")
         }
-        var (x, h, w) = apply(stem, input, channels: 3, height: n, width: n, relu6: true)
-        var channels = 32
+        var (x, h, w) = try apply(stem, input, height: n, width: n)
         for b in blocks {
-            var y = x, yh = h, yw = w, yc = channels
-            if let e = b.expand { (y, yh, yw) = apply(e, y, channels: yc, height: yh, width: yw, relu6: true); yc = e.outChannels }
-            (y, yh, yw) = apply(b.depthwise, y, channels: yc, height: yh, width: yw, relu6: true)
-            (y, yh, yw) = apply(b.project, y, channels: yc, height: yh, width: yw, relu6: false)
+            var y = x, yh = h, yw = w
+            if let e = b.expand { (y, yh, yw) = try apply(e, y, height: yh, width: yw) }
+            (y, yh, yw) = try apply(b.depthwise, y, height: yh, width: yw)
+            (y, yh, yw) = try apply(b.project, y, height: yh, width: yw)
             if b.residual { for i in y.indices { y[i] += x[i] } }
-            (x, h, w, channels) = (y, yh, yw, b.project.outChannels)
+            (x, h, w) = (y, yh, yw)
         }
-        let (map, mh, mw) = apply(head, x, channels: channels, height: h, width: w, relu6: true)
+        let (map, mh, mw) = try apply(head, x, height: h, width: w)
         var features = [Float](repeating: 0, count: 1280)
         for c in 0..<1280 {
             var s: Float = 0
@@ -167,14 +167,16 @@ public final class EfficientNetLite0: @unchecked Sendable {
         return cam.map { hi > lo ? ($0 - lo) / (hi - lo) : 0 }
     }
 
-    private func apply(_ c: Conv, _ x: [Float], channels: Int, height: Int, width: Int, relu6: Bool) -> ([Float], Int, Int) {
+    private func apply(_ c: Conv, _ x: [Float], height: Int, width: Int) throws -> ([Float], Int, Int) {
         let pad = Convolution.Padding.same(height: height, width: width, kernel: c.kernel, stride: c.stride)
-        var (y, h, w) = c.depthwise
-            ? Convolution.depthwise(x, channels: channels, height: height, width: width, weight: c.weight, bias: c.bias,
-                                    kernel: c.kernel, stride: c.stride, padding: pad)
-            : Convolution.conv2d(x, channels: channels, height: height, width: width, weight: c.weight, bias: c.bias,
-                                 outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, padding: pad, blas: blas)
-        if relu6 { for i in y.indices { y[i] = min(max(y[i], 0), 6) } }
-        return (y, h, w)
+        let oh = Convolution.outputSize(height, kernel: c.kernel, stride: c.stride, before: pad.top, after: pad.bottom)
+        let ow = Convolution.outputSize(width, kernel: c.kernel, stride: c.stride, before: pad.left, after: pad.right)
+        let y = try [Float](unsafeUninitializedCapacity: c.outChannels * oh * ow) { buffer, count in
+            try x.withUnsafeBufferPointer {
+                try c.packed.run($0.baseAddress!, height: height, width: width, strideY: c.stride, strideX: c.stride, padding: pad, into: buffer.baseAddress!)
+            }
+            count = c.outChannels * oh * ow
+        }
+        return (y, oh, ow)
     }
 }

@@ -43,99 +43,76 @@ public enum ElementwiseOps {
         }
     }
 
-    /// The broadcast loop, specialised per operation (the closure is inlined into each instance): runs of
-    /// the innermost dimension with fixed strides (1 or 0) on each side.
+    /// The broadcast loop, specialised per operation (the closure is inlined into each instance). When `a`
+    /// already has the result's shape the result goes into a's own storage (element i depends only on a[i]
+    /// and b, so in place is safe); otherwise into a new tensor.
     @inline(__always)
     static func apply(_ a: consuming GraphTensor, _ b: GraphTensor, _ shape: [Int], _ f: (Float, Float) -> Float) -> GraphTensor {
-        let rank = shape.count
         if a.shape == shape {
-            // Result into a's own storage: element i depends only on a[i] (and b), so in place is safe.
             var out = a
-            let bShape = b.shape, same = bShape == shape
             out.data.withUnsafeMutableBufferPointer { op in
-                b.data.withUnsafeBufferPointer { bp in
-                    if same {
-                        for i in 0..<op.count { op[i] = f(op[i], bp[i]) }
-                    } else if bp.count == 1 {
-                        let v = bp[0]
-                        for i in 0..<op.count { op[i] = f(op[i], v) }
-                    } else {
-                        let sb = broadcastStrides(bShape, to: shape)
-                        // Trailing dimensions in which b is contiguous, or broadcast, throughout.
-                        var inner = 1, d = rank - 1
-                        let innerB = sb[rank - 1] == 0 ? 0 : 1
-                        while d >= 0, (sb[d] == 0) == (innerB == 0) { inner *= shape[d]; d -= 1 }
-                        let outerRank = d + 1
-                        var index = [Int](repeating: 0, count: max(outerRank, 1))
-                        var o = 0
-                        while o < op.count {
-                            var offB = 0
-                            for k in 0..<outerRank { offB += index[k] * sb[k] }
-                            if innerB == 1 {
-                                for j in 0..<inner { op[o + j] = f(op[o + j], bp[offB + j]) }
-                            } else {
-                                let v = bp[offB]
-                                for j in 0..<inner { op[o + j] = f(op[o + j], v) }
-                            }
-                            o += inner
-                            IndexCounter.advance(&index, in: shape, rank: outerRank)
-                        }
-                    }
-                }
+                b.data.withUnsafeBufferPointer { bp in loop(UnsafeBufferPointer(op), shape, bp, b.shape, op, shape, f) }
             }
             return out
         }
         var out = GraphTensor(uninitializedShape: shape)
         a.data.withUnsafeBufferPointer { ap in
             b.data.withUnsafeBufferPointer { bp in
-                out.data.withUnsafeMutableBufferPointer { op in
-                    if a.shape == b.shape {
-                        for i in 0..<op.count { op[i] = f(ap[i], bp[i]) }
-                        return
-                    }
-                    if b.count == 1 {
-                        let v = bp[0]
-                        for i in 0..<op.count { op[i] = f(ap[i], v) }
-                        return
-                    }
-                    if a.count == 1 {
-                        let v = ap[0]
-                        for i in 0..<op.count { op[i] = f(v, bp[i]) }
-                        return
-                    }
-                    // Merge trailing dimensions in which both operands are contiguous or both broadcast.
-                    let sa = broadcastStrides(a.shape, to: shape), sb = broadcastStrides(b.shape, to: shape)
-                    var inner = 1, d = rank - 1
-                    let innerA = rank > 0 ? (sa[rank - 1] == 0 ? 0 : 1) : 0, innerB = rank > 0 ? (sb[rank - 1] == 0 ? 0 : 1) : 0
-                    while d >= 0, (sa[d] == 0) == (innerA == 0), (sb[d] == 0) == (innerB == 0) {
-                        inner *= shape[d]
-                        d -= 1
-                    }
-                    let outerRank = d + 1
-                    var index = [Int](repeating: 0, count: max(outerRank, 1))
-                    var o = 0
-                    while o < op.count {
-                        var offA = 0, offB = 0
-                        for k in 0..<outerRank { offA += index[k] * sa[k]; offB += index[k] * sb[k] }
-                        if innerA == 1, innerB == 1 {
-                            for j in 0..<inner { op[o + j] = f(ap[offA + j], bp[offB + j]) }
-                        } else if innerA == 1 {
-                            let v = bp[offB]
-                            for j in 0..<inner { op[o + j] = f(ap[offA + j], v) }
-                        } else if innerB == 1 {
-                            let v = ap[offA]
-                            for j in 0..<inner { op[o + j] = f(v, bp[offB + j]) }
-                        } else {
-                            let v = f(ap[offA], bp[offB])
-                            for j in 0..<inner { op[o + j] = v }
-                        }
-                        o += inner
-                        IndexCounter.advance(&index, in: shape, rank: outerRank)
-                    }
-                }
+                out.data.withUnsafeMutableBufferPointer { op in loop(ap, a.shape, bp, b.shape, op, shape, f) }
             }
         }
         return out
+    }
+
+    /// `op = f(a, b)` over `shape`: runs of the innermost dimensions with fixed strides (1 or 0) on each side.
+    /// `ap` may be `op` itself (in place).
+    @inline(__always)
+    static func loop(_ ap: UnsafeBufferPointer<Float>, _ aShape: [Int], _ bp: UnsafeBufferPointer<Float>, _ bShape: [Int],
+                     _ op: UnsafeMutableBufferPointer<Float>, _ shape: [Int], _ f: (Float, Float) -> Float) {
+        let rank = shape.count
+        if aShape == bShape {
+            for i in 0..<op.count { op[i] = f(ap[i], bp[i]) }
+            return
+        }
+        if bp.count == 1 {
+            let v = bp[0]
+            for i in 0..<op.count { op[i] = f(ap[i], v) }
+            return
+        }
+        if ap.count == 1 {
+            let v = ap[0]
+            for i in 0..<op.count { op[i] = f(v, bp[i]) }
+            return
+        }
+        // Merge trailing dimensions in which both operands are contiguous or both broadcast.
+        let sa = broadcastStrides(aShape, to: shape), sb = broadcastStrides(bShape, to: shape)
+        var inner = 1, d = rank - 1
+        let innerA = rank > 0 ? (sa[rank - 1] == 0 ? 0 : 1) : 0, innerB = rank > 0 ? (sb[rank - 1] == 0 ? 0 : 1) : 0
+        while d >= 0, (sa[d] == 0) == (innerA == 0), (sb[d] == 0) == (innerB == 0) {
+            inner *= shape[d]
+            d -= 1
+        }
+        let outerRank = d + 1
+        var index = [Int](repeating: 0, count: max(outerRank, 1))
+        var o = 0
+        while o < op.count {
+            var offA = 0, offB = 0
+            for k in 0..<outerRank { offA += index[k] * sa[k]; offB += index[k] * sb[k] }
+            if innerA == 1, innerB == 1 {
+                for j in 0..<inner { op[o + j] = f(ap[offA + j], bp[offB + j]) }
+            } else if innerA == 1 {
+                let v = bp[offB]
+                for j in 0..<inner { op[o + j] = f(ap[offA + j], v) }
+            } else if innerB == 1 {
+                let v = ap[offA]
+                for j in 0..<inner { op[o + j] = f(v, bp[offB + j]) }
+            } else {
+                let v = f(ap[offA], bp[offB])
+                for j in 0..<inner { op[o + j] = v }
+            }
+            o += inner
+            IndexCounter.advance(&index, in: shape, rank: outerRank)
+        }
     }
 
     public static func unary(_ kind: Operator.UnaryKind, _ x: consuming GraphTensor) -> GraphTensor {

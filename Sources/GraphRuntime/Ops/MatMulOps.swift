@@ -5,7 +5,7 @@ import Tensor
 /// matrix product on Loupe's own kernel pool (`lk_matmul`), so that vision graphs never wake OpenBLAS's
 /// threads (which then spin, competing with the pool for the two cores).
 public enum MatMulOps {
-    public static func matMul(_ a: GraphTensor, _ b: GraphTensor, node: String, blas: BLAS) throws -> GraphTensor {
+    public static func matMul(_ a: GraphTensor, _ b: GraphTensor, node: String) throws -> GraphTensor {
         var sa = a.shape, sb = b.shape
         let aVector = sa.count == 1, bVector = sb.count == 1
         if aVector { sa = [1] + sa }
@@ -20,7 +20,7 @@ public enum MatMulOps {
         let batchCount = batch.reduce(1, *)
         let stridesA = ElementwiseOps.broadcastStrides(Array(sa.dropLast(2)), to: batch)
         let stridesB = ElementwiseOps.broadcastStrides(Array(sb.dropLast(2)), to: batch)
-        var out = [Float](repeating: 0, count: batchCount * m * n)
+        var out = [Float](unsafeUninitializedCapacity: batchCount * m * n) { _, count in count = batchCount * m * n }  // lk_matmul writes every value
         var index = [Int](repeating: 0, count: batch.count)
         var status: Int32 = 0
         a.data.withUnsafeBufferPointer { ap in
