@@ -8,10 +8,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "loupe", targets: ["LoupeCLI"]),
+        .executable(name: "loupe-palette", targets: ["PalettePlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.0.0"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev libpng-dev libjpeg-dev libsqlite3-dev zlib1g-dev).
@@ -49,11 +52,23 @@ let package = Package(
             "SkillKit", "ToolSchema", "Vision", "Perception", "GraphRuntime", "Database",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The MCP bridge: plugins as skills (client) and Loupe's skills for other agents (server). Named MCPBridge
+        // because the SDK's module is MCP.
+        .target(name: "MCPBridge", dependencies: [
+            "SkillKit", "ToolSchema", "Vision",
+            .product(name: "MCP", package: "swift-sdk"),
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
         .executableTarget(name: "LoupeCLI", dependencies: [
             "Tensor", "ModelFormats", "ModelStore", "Vision", "Database", "Tokenizers", "ToolSchema", "LLM",
-            "GraphRuntime", "Perception", "SkillKit", "Skills", "Database",
+            "GraphRuntime", "Perception", "SkillKit", "Skills", "MCPBridge",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // The example MCP plugin (examples/palette-plugin, docs/adding-a-skill.md): its own program.
+        .executableTarget(name: "PalettePlugin", dependencies: [
+            "Vision", .product(name: "MCP", package: "swift-sdk"),
+        ], path: "examples/palette-plugin/Sources"),
 
         // Helpers shared by the test targets (never linked into loupe).
         .target(name: "TestSupport", dependencies: ["ModelStore"], path: "Tests/TestSupport"),
@@ -70,6 +85,10 @@ let package = Package(
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Tokenizers", "Vision", "ModelStore", "TestSupport"]),
         .testTarget(name: "SkillKitTests", dependencies: ["SkillKit", "ToolSchema", "Vision", "TestSupport"]),
         .testTarget(name: "SkillsTests", dependencies: ["Skills", "SkillKit", "ToolSchema", "Vision", "Perception", "ModelStore", "Database", "TestSupport"]),
+        .testTarget(name: "MCPBridgeTests", dependencies: [
+            "MCPBridge", "SkillKit", "ToolSchema", "Vision", "TestSupport",
+            .product(name: "MCP", package: "swift-sdk"), .product(name: "SystemPackage", package: "swift-system"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "GraphRuntimeTests", dependencies: ["GraphRuntime", "ModelFormats", "Vision", "TestSupport"]),
     ]
 )

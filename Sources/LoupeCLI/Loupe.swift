@@ -15,6 +15,6 @@ struct Loupe: AsyncParsableCommand {
             (default: ~/.cache/loupe/library.sqlite).
             """,
         subcommands: [ModelsCommand.self, DoctorCommand.self, ImageCommand.self, TokenizeCommand.self, GenerateCommand.self, BenchCommand.self,
-                      SkillsCommand.self, SkillCommand.self, IndexCommand.self]
+                      SkillsCommand.self, SkillCommand.self, IndexCommand.self, ServeMCPCommand.self]
     )
 }

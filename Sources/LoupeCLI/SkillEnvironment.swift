@@ -1,4 +1,5 @@
 import Foundation
+import MCPBridge
 import ModelStore
 import SkillKit
 import Skills
@@ -35,6 +36,14 @@ enum SkillEnvironment {
         return cacheRoot.appendingPathComponent("library.sqlite").path
     }
 
+    /// The plugins registered with `loupe skills add`: `LOUPE_PLUGINS`, or `~/.config/loupe/plugins.json`.
+    static func pluginListFile() -> URL {
+        if let p = ProcessInfo.processInfo.environment["LOUPE_PLUGINS"], !p.isEmpty { return URL(fileURLWithPath: p) }
+        let config = ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".config")
+        return config.appendingPathComponent("loupe/plugins.json")
+    }
+
     static func models() throws -> PerceptionModels {
         let store = try ModelStore.standard()
         let models = PerceptionModels { model, file in try store.installedFile(model: model, file: file).path }
@@ -51,7 +60,10 @@ enum SkillEnvironment {
         }
         let libraryPath = libraryDatabase()
         let library = LibraryHandle { try LibraryIndex(path: libraryPath, models: models) }
-        return SkillRegistry(directories: dirs, builtins: BuiltinSkills.factories(models: models, library: { try library.get() })) { name in
+        let plugins = try PluginList(file: pluginListFile())
+        let pluginFolders = plugins.registrations.map { URL(fileURLWithPath: $0.folder) }
+        return SkillRegistry(directories: dirs, pluginFolders: pluginFolders, builtins: BuiltinSkills.factories(models: models, library: { try library.get() }),
+                             plugins: PluginSkills.binder(list: plugins)) { name in
             guard let model = store.catalog.models.first(where: { $0.name == name }) else { return false }
             return model.files.allSatisfy { store.quickState(model, $0) != .missing }
         }

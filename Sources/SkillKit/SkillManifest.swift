@@ -6,15 +6,16 @@ import ToolSchema
 ///
 /// ```json
 /// {"name": "ocr", "description": "…", "parameters": {…JSON Schema…},
-///  "implementation": {"builtin": "ocr"}  or  {"mcp": {"command": ["path/to/server", "arg"], "timeout_seconds": 30}},
-///  "models": ["ppocr-det", "ppocr-rec"]}
+///  "implementation": {"builtin": "ocr"}, "models": ["ppocr-det", "ppocr-rec"]}
 /// ```
+/// Skills that come from an MCP plugin (see `PluginManifest`) get a manifest made from the tool's
+/// `inputSchema`, with implementation `.mcp`.
 public struct SkillManifest: Sendable {
     public enum Implementation: Sendable, Equatable {
         /// A Swift type compiled into Loupe, by its registration name.
         case builtin(String)
-        /// A program speaking MCP over stdio (command and arguments), with a call timeout.
-        case mcp(command: [String], timeoutSeconds: Double)
+        /// A tool of an MCP plugin: the plugin's name and command.
+        case mcp(plugin: String, command: [String])
     }
 
     public let name: String
@@ -34,46 +35,30 @@ public struct SkillManifest: Sendable {
             (name, description, implementation, models, examples, folder)
     }
 
-    /// Reads and checks `folder/skill.json` (and `examples.md` if present).
+    /// Reads and checks `folder/skill.json` (and `examples.md` if present), which must declare a Swift skill;
+    /// use `SkillFolder.read` for folders that may hold an MCP plugin.
     public init(folder: URL) throws {
-        let file = folder.appendingPathComponent("skill.json")
-        let path = file.path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SkillError.badManifest(file: path, reason: "cannot read the file (every skill folder needs a skill.json)")
+        let path = folder.appendingPathComponent("skill.json").path
+        try self.init(json: try SkillFolder.loadJSON(path), file: path, folder: folder)
+    }
+
+    init(json: JSONValue, file path: String, folder: URL) throws {
+        guard let name = json["name"]?.stringValue, SkillFolder.isValidName(name) else {
+            throw SkillError.badManifest(file: path, reason: "field \"name\" must be a string of letters, digits, '_' or '-' (1–64 characters)")
         }
-        guard data.count <= 1 << 20, let text = String(data: data, encoding: .utf8) else {
-            throw SkillError.badManifest(file: path, reason: "not UTF-8 text of at most 1 MiB")
-        }
-        let json: JSONValue
-        do { json = try JSONParser.parse(text) } catch { throw SkillError.badManifest(file: path, reason: "\(error)") }
-        guard let name = json["name"]?.stringValue else { throw SkillError.badManifest(file: path, reason: "field \"name\" (a string) is missing") }
         guard let description = json["description"]?.stringValue, !description.isEmpty else {
             throw SkillError.badManifest(file: path, reason: "field \"description\" (a non-empty string) is missing")
         }
         guard let parameters = json["parameters"] else {
             throw SkillError.badManifest(file: path, reason: "field \"parameters\" (a JSON Schema object) is missing")
         }
-        let implementation: Implementation
-        if let builtin = json["implementation"]?["builtin"]?.stringValue {
-            implementation = .builtin(builtin)
-        } else if let mcp = json["implementation"]?["mcp"] {
-            guard let parts = mcp["command"]?.arrayValue?.compactMap(\.stringValue), !parts.isEmpty else {
-                throw SkillError.badManifest(file: path, reason: "implementation.mcp.command must be a non-empty array of strings")
-            }
-            // A relative program path is relative to the skill folder.
-            var command = parts
-            if !command[0].hasPrefix("/"), command[0].contains("/") { command[0] = folder.appendingPathComponent(command[0]).standardized.path }
-            let timeout = mcp["timeout_seconds"]?.doubleValue ?? 60
-            guard timeout > 0, timeout <= 3600 else { throw SkillError.badManifest(file: path, reason: "implementation.mcp.timeout_seconds must be in (0, 3600]") }
-            implementation = .mcp(command: command, timeoutSeconds: timeout)
-        } else {
+        guard let builtin = json["implementation"]?["builtin"]?.stringValue else {
             throw SkillError.badManifest(file: path, reason: "field \"implementation\" must be {\"builtin\": NAME} or {\"mcp\": {\"command\": [...]}}")
         }
         let models = json["models"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        let examplesURL = folder.appendingPathComponent("examples.md")
-        let examples = (try? String(contentsOf: examplesURL, encoding: .utf8)) ?? ""
+        let examples = (try? String(contentsOf: folder.appendingPathComponent("examples.md"), encoding: .utf8)) ?? ""
         do {
-            try self.init(name: name, description: description, parameters: parameters, implementation: implementation, models: models,
+            try self.init(name: name, description: description, parameters: parameters, implementation: .builtin(builtin), models: models,
                           examples: examples, folder: folder)
         } catch let error as ToolSchemaError {
             throw SkillError.badManifest(file: path, reason: "\(error)")

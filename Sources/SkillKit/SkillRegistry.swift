@@ -9,43 +9,80 @@ public final class SkillRegistry: @unchecked Sendable {
     /// Makes the Swift skill behind `{"builtin": NAME}`.
     public typealias Factory = @Sendable (SkillManifest) throws -> any Skill
 
+    /// Turns a plugin folder into its skills (one entry per MCP tool), or one entry saying why it cannot run.
+    public typealias PluginBinder = @Sendable (PluginManifest) -> [Entry]
+
     public struct Entry: Sendable {
         public let manifest: SkillManifest
         public let skill: (any Skill)?
-        /// Why the skill cannot run (unknown implementation, missing models), or nil.
+        /// Why the skill cannot run (unknown implementation, missing models, plugin not registered), or nil.
         public let problem: String?
-        /// "built-in" or "mcp: command".
+
+        public init(manifest: SkillManifest, skill: (any Skill)?, problem: String?) {
+            (self.manifest, self.skill, self.problem) = (manifest, skill, problem)
+        }
+
+        /// An entry for a plugin that yields no skills, named after the plugin.
+        public static func unavailable(plugin: PluginManifest, problem: String) -> Entry {
+            // A manifest with an empty schema only names the plugin in listings; it is never called.
+            let manifest = try! SkillManifest(name: plugin.name, description: plugin.description, parameters: .object([("type", .string("object"))]),
+                                              implementation: .mcp(plugin: plugin.name, command: plugin.command), folder: plugin.folder)
+            return Entry(manifest: manifest, skill: nil, problem: problem)
+        }
+
+        /// "built-in (NAME)" or "mcp PLUGIN: command".
         public var source: String {
             switch manifest.implementation {
             case let .builtin(name): return "built-in (\(name))"
-            case let .mcp(command, _): return "mcp: " + command.joined(separator: " ")
+            case let .mcp(plugin, command): return "mcp \(plugin): " + command.joined(separator: " ")
             }
         }
     }
 
     public private(set) var entries: [Entry] = []
-    /// Folders under the skills directory whose manifests could not be read.
+    /// Folders under the skills directory whose manifests could not be read, and skills dropped for a name clash.
     public private(set) var loadErrors: [SkillError] = []
 
-    /// Loads every `DIR/*/skill.json` in `directories` (later folders override earlier ones of the same name).
-    /// `modelInstalled` says whether a catalogue model is present.
-    public init(directories: [URL], builtins: [String: Factory], modelInstalled: (String) -> Bool) {
+    /// Loads every `DIR/*/skill.json` in `directories` (later folders override earlier ones of the same name), then
+    /// the plugin folders in `pluginFolders`. Plugins go through `plugins`; a plugin tool may not take the name
+    /// of a skill already loaded. `modelInstalled` says whether a catalogue model is present.
+    public init(directories: [URL], pluginFolders: [URL] = [], builtins: [String: Factory],
+                plugins: PluginBinder = { [Entry.unavailable(plugin: $0, problem: "MCP plugins are not connected in this context")] },
+                modelInstalled: (String) -> Bool) {
         var byName: [String: Entry] = [:], order: [String] = []
+        var folders: [URL] = []
         for dir in directories {
-            let folders = ((try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? [])
+            folders += ((try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? [])
                 .filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
-            for folder in folders {
-                do {
-                    let m = try SkillManifest(folder: folder)
-                    let entry = Self.bind(m, builtins: builtins, modelInstalled: modelInstalled)
+        }
+        var pluginManifests: [PluginManifest] = []
+        for folder in folders + pluginFolders {
+            do {
+                switch try SkillFolder.read(folder) {
+                case let .skill(m):
                     if byName[m.name] == nil { order.append(m.name) }
-                    byName[m.name] = entry
-                } catch let e as SkillError {
-                    loadErrors.append(e)
-                } catch {
-                    loadErrors.append(.badManifest(file: folder.path, reason: "\(error)"))
+                    byName[m.name] = Self.bind(m, builtins: builtins, modelInstalled: modelInstalled)
+                case let .plugin(p):
+                    pluginManifests.removeAll { $0.name == p.name }
+                    pluginManifests.append(p)
                 }
+            } catch let e as SkillError {
+                loadErrors.append(e)
+            } catch {
+                loadErrors.append(.badManifest(file: folder.path, reason: "\(error)"))
+            }
+        }
+        for p in pluginManifests {
+            for entry in plugins(p) {
+                let name = entry.manifest.name
+                if let existing = byName[name] {
+                    loadErrors.append(.badManifest(file: p.folder.appendingPathComponent("skill.json").path,
+                                                   reason: "tool \"\(name)\" of plugin \(p.name) is skipped: the name is taken by \(existing.source)"))
+                    continue
+                }
+                order.append(name)
+                byName[name] = entry
             }
         }
         entries = order.compactMap { byName[$0] }
@@ -70,7 +107,7 @@ public final class SkillRegistry: @unchecked Sendable {
                 return Entry(manifest: m, skill: nil, problem: "\(error)")
             }
         case .mcp:
-            return Entry(manifest: m, skill: nil, problem: "MCP plugins are not supported by this build yet")
+            return Entry(manifest: m, skill: nil, problem: "an MCP tool manifest cannot be bound as a built-in")
         }
     }
 

@@ -90,7 +90,9 @@ import Vision
             ("noname", #"{"description": "d", "parameters": {"type": "object"}, "implementation": {"builtin": "x"}}"#, "\"name\""),
             ("noimpl", #"{"name": "a", "description": "d", "parameters": {"type": "object"}}"#, "\"implementation\""),
             ("badschema", #"{"name": "b", "description": "d", "parameters": {"type": "string"}, "implementation": {"builtin": "x"}}"#, "object schema"),
-            ("badname", #"{"name": "no spaces", "description": "d", "parameters": {"type": "object"}, "implementation": {"builtin": "x"}}"#, "tool name"),
+            ("badname", #"{"name": "no spaces", "description": "d", "parameters": {"type": "object"}, "implementation": {"builtin": "x"}}"#, "letters, digits"),
+            ("badmcp", #"{"name": "p", "description": "d", "implementation": {"mcp": {"command": []}}}"#, "implementation.mcp.command"),
+            ("badtimeout", #"{"name": "q", "description": "d", "implementation": {"mcp": {"command": ["x"], "timeout_seconds": 0}}}"#, "timeout_seconds"),
         ]
         for (folder, text, _) in bad {
             let dir = root.appendingPathComponent(folder)
@@ -107,6 +109,33 @@ import Vision
             #expect(r.loadErrors.contains { "\($0)".contains(folder) && "\($0)".contains(fragment) }, "\(folder): \(r.loadErrors)")
         }
         #expect(r.entry("zz")?.problem?.contains("no built-in implementation") == true)
+    }
+
+    @Test func pluginFoldersGoThroughTheBinderAndCannotTakeTakenNames() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-plugins-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for (folder, text) in [
+            ("a", #"{"name": "a", "description": "d", "parameters": {"type": "object"}, "implementation": {"builtin": "a"}}"#),
+            ("p", #"{"name": "p", "description": "a plugin", "implementation": {"mcp": {"command": ["bin/server", "--stdio"], "timeout_seconds": 5}}}"#),
+        ] {
+            let dir = root.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try text.write(to: dir.appendingPathComponent("skill.json"), atomically: true, encoding: .utf8)
+        }
+        guard case let .plugin(p) = try SkillFolder.read(root.appendingPathComponent("p")) else { Issue.record("not read as a plugin"); return }
+        #expect(p.command == [root.appendingPathComponent("p/bin/server").path, "--stdio"] && p.timeoutSeconds == 5)
+        let builtins: [String: SkillRegistry.Factory] = ["a": { m in Echo(manifest: m) }]
+        let r = SkillRegistry(directories: [root], builtins: builtins, plugins: { plugin in
+            ["a", "b"].map { name in
+                SkillRegistry.Entry(manifest: try! SkillManifest(name: name, description: "from \(plugin.name)", parameters: .object([("type", .string("object"))]),
+                                                                 implementation: .mcp(plugin: plugin.name, command: plugin.command)),
+                                    skill: nil, problem: "test")
+            }
+        }) { _ in true }
+        #expect(r.entries.map(\.manifest.name) == ["a", "b"])
+        #expect(r.entry("a")?.source == "built-in (a)", "the built-in keeps its name")
+        #expect(r.entry("b")?.source.hasPrefix("mcp p: ") == true)
+        #expect(r.loadErrors.contains { "\($0)".contains("tool \"a\" of plugin p is skipped") }, "\(r.loadErrors)")
     }
 
     @Test func observationTextStaysWithinBudget() {

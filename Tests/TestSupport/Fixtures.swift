@@ -41,4 +41,17 @@ public enum Fixtures {
     /// The repository's `skills/` folder.
     public static let skillsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("skills")
+
+    /// The repository's root folder.
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// An executable of this package built beside the test runner (`swift test` builds every product), e.g. `loupe`.
+    public static func builtProduct(_ name: String) throws -> URL {
+        let url = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name)
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "\(url.path) is not built: run `swift build -c release` first"])
+        }
+        return url
+    }
 }

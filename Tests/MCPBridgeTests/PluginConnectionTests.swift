@@ -1,0 +1,94 @@
+import Foundation
+import MCPBridge
+import SkillKit
+import TestSupport
+import Testing
+import ToolSchema
+
+/// A plugin that hangs, crashes, writes garbage or fails gives an error observation, and the next call works on a
+/// fresh process (the fixture server Fixtures/flaky_server.py misbehaves on request).
+@Suite struct PluginConnectionTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/flaky_server.py")
+
+    static func registry(timeout: Double = 2) async throws -> (SkillRegistry, PluginConnection?) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-flaky-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let manifest = """
+            {"name": "flaky", "description": "misbehaves on request",
+             "implementation": {"mcp": {"command": ["python3", "\(script.path)"], "timeout_seconds": \(timeout)}}}
+            """
+        try manifest.write(to: folder.appendingPathComponent("skill.json"), atomically: true, encoding: .utf8)
+        guard case let .plugin(plugin) = try SkillFolder.read(folder) else { throw CocoaError(.fileReadCorruptFile) }
+        let list = try PluginList(file: folder.appendingPathComponent("plugins.json"))
+        list.register(plugin, tools: try await PluginSkills.inspect(plugin, reserved: ["ocr"]))
+        let registry = SkillRegistry(directories: [], pluginFolders: [folder], builtins: [:], plugins: PluginSkills.binder(list: list)) { _ in true }
+        return (registry, (registry.entry("echo")?.skill as? MCPToolSkill)?.connection)
+    }
+
+    static func call(_ registry: SkillRegistry, _ name: String, _ args: String = "{}") async throws -> Observation {
+        await registry.call(name, arguments: try JSONParser.parse(args), artifacts: Artifacts())
+    }
+
+    @Test func toolsBecomeSkillsAndAnswer() async throws {
+        let (registry, _) = try await Self.registry()
+        #expect(registry.available == ["echo", "sleep", "crash", "garbage", "fail"])
+        #expect(registry.entry("echo")?.source.hasPrefix("mcp flaky: ") == true)
+        let o = try await Self.call(registry, "echo", #"{"text": "hello"}"#)
+        #expect(o.error == nil && o.lines == ["echo: hello"], "\(o.text())")
+        let bad = try await Self.call(registry, "echo", #"{"words": 1}"#)
+        #expect(bad.error?.contains("text") == true, "schema from inputSchema is enforced: \(bad.text())")
+        let failed = try await Self.call(registry, "fail")
+        #expect(failed.error?.contains("the tool could not do it") == true, "\(failed.text())")
+    }
+
+    @Test func hangTimesOutAndTheNextCallWorks() async throws {
+        let (registry, connection) = try await Self.registry(timeout: 1)
+        let started = Date()
+        let o = try await Self.call(registry, "sleep", #"{"seconds": 30}"#)
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(o.error?.contains("did not answer") == true, "\(o.text())")
+        let next = try await Self.call(registry, "echo", #"{"text": "again"}"#)
+        #expect(next.lines == ["echo: again"], "\(next.text())")
+        #expect(await connection?.starts == 2)
+    }
+
+    @Test func crashAndGarbageAreReportedAndRecovered() async throws {
+        let (registry, connection) = try await Self.registry()
+        let crashed = try await Self.call(registry, "crash")
+        #expect(crashed.error?.contains("exit status 3") == true, "\(crashed.text())")
+        #expect(crashed.error?.contains("crashing on purpose") == true, "stderr is quoted: \(crashed.text())")
+        #expect(try await Self.call(registry, "echo", #"{"text": "a"}"#).lines == ["echo: a"])
+        let garbage = try await Self.call(registry, "garbage")
+        #expect(garbage.error?.contains("not JSON-RPC") == true, "\(garbage.text())")
+        #expect(try await Self.call(registry, "echo", #"{"text": "b"}"#).lines == ["echo: b"])
+        #expect(await connection?.starts == 3)
+    }
+
+    @Test func killedMidCallGivesAnErrorObservation() async throws {
+        let (registry, connection) = try await Self.registry(timeout: 20)
+        _ = try await Self.call(registry, "echo", #"{"text": "warm"}"#)
+        let pid = try #require(await connection?.processID)
+        let call = Task { try await Self.call(registry, "sleep", #"{"seconds": 15}"#) }
+        try await Task.sleep(for: .milliseconds(300))
+        kill(pid, SIGKILL)
+        let o = try await call.value
+        #expect(o.error?.contains("killed by signal 9") == true, "\(o.text())")
+        #expect(try await Self.call(registry, "echo", #"{"text": "after"}"#).lines == ["echo: after"])
+    }
+
+    @Test func missingProgramIsAClearError() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-missing-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try #"{"name": "ghost", "description": "x", "implementation": {"mcp": {"command": ["no-such-loupe-plugin"]}}}"#
+            .write(to: folder.appendingPathComponent("skill.json"), atomically: true, encoding: .utf8)
+        guard case let .plugin(plugin) = try SkillFolder.read(folder) else { throw CocoaError(.fileReadCorruptFile) }
+        await #expect(throws: MCPBridgeError.self) { try await PluginSkills.inspect(plugin, reserved: []) }
+        do { _ = try await PluginSkills.inspect(plugin, reserved: []) } catch {
+            #expect("\(error)".contains("not found beside loupe"), "\(error)")
+        }
+        // Not registered: listed with what to run, never called.
+        let registry = SkillRegistry(directories: [], pluginFolders: [folder], builtins: [:],
+                                     plugins: PluginSkills.binder(list: try PluginList(file: folder.appendingPathComponent("p.json")))) { _ in true }
+        #expect(registry.entry("ghost")?.problem?.contains("loupe skills add") == true)
+    }
+}
