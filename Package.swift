@@ -59,9 +59,11 @@ let package = Package(
             .product(name: "MCP", package: "swift-sdk"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
+        // The loop, the Planner protocol and the LLM planner; knows skills only through SkillKit.
+        .target(name: "Agent", dependencies: ["SkillKit", "ToolSchema", "Vision", "LLM"]),
         .executableTarget(name: "LoupeCLI", dependencies: [
             "Tensor", "ModelFormats", "ModelStore", "Vision", "Database", "Tokenizers", "ToolSchema", "LLM",
-            "GraphRuntime", "Perception", "SkillKit", "Skills", "MCPBridge",
+            "GraphRuntime", "Perception", "SkillKit", "Skills", "MCPBridge", "Agent",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -89,6 +91,7 @@ let package = Package(
             "MCPBridge", "SkillKit", "ToolSchema", "Vision", "TestSupport",
             .product(name: "MCP", package: "swift-sdk"), .product(name: "SystemPackage", package: "swift-system"),
         ], exclude: ["Fixtures"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "SkillKit", "ToolSchema", "Vision", "LLM", "ModelStore", "TestSupport"]),
         .testTarget(name: "GraphRuntimeTests", dependencies: ["GraphRuntime", "ModelFormats", "Vision", "TestSupport"]),
     ]
 )

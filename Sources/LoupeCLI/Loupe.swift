@@ -12,9 +12,10 @@ struct Loupe: AsyncParsableCommand {
             BLAS and of Loupe's kernels (default: all cores). Prompt caches live under ~/.cache/loupe/prompt-cache \
             (LOUPE_CACHE moves them). LOUPE_PREFILL=f32 makes prompt processing use float32 SGEMM instead of bfloat16. \
             LOUPE_SKILLS names the skills folders (default: the repository's skills/); LOUPE_LIBRARY the retrieval index \
-            (default: ~/.cache/loupe/library.sqlite).
+            (default: ~/.cache/loupe/library.sqlite); LOUPE_PLUGINS the registered MCP plugins (default: \
+            ~/.config/loupe/plugins.json).
             """,
         subcommands: [ModelsCommand.self, DoctorCommand.self, ImageCommand.self, TokenizeCommand.self, GenerateCommand.self, BenchCommand.self,
-                      SkillsCommand.self, SkillCommand.self, IndexCommand.self, ServeMCPCommand.self]
+                      SkillsCommand.self, SkillCommand.self, IndexCommand.self, ServeMCPCommand.self, RunCommand.self]
     )
 }

@@ -16,6 +16,8 @@ public actor PluginConnection {
     public private(set) var starts = 0
     /// The running process's id, or nil.
     public var processID: Int32? { live?.process.processIdentifier }
+    /// Requests sent and not yet answered.
+    public private(set) var inFlight = 0
 
     private struct Live {
         let process: Process
@@ -38,7 +40,9 @@ public actor PluginConnection {
         var tools: [Tool] = [], cursor: String? = nil
         repeat {
             let from = cursor
-            let page = try await request("tools/list") { client in try await client.listTools(cursor: from) }
+            let page = try await request("tools/list", seconds: max(plugin.timeoutSeconds, Self.startupSeconds)) { client in
+                try await client.listTools(cursor: from)
+            }
             tools += page.tools
             cursor = page.nextCursor
         } while cursor != nil && tools.count < 10_000
@@ -61,10 +65,12 @@ public actor PluginConnection {
 
     // MARK: - Requests with a deadline
 
-    private func request<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Client) async throws -> T) async throws -> T {
+    private func request<T: Sendable>(_ what: String, seconds: Double? = nil, _ body: @escaping @Sendable (Client) async throws -> T) async throws -> T {
         let current = try await running()
+        inFlight += 1
+        defer { inFlight -= 1 }
         do {
-            return try await deadline(what, generation: current.generation) { try await body(current.client) }
+            return try await deadline(what, generation: current.generation, seconds: seconds) { try await body(current.client) }
         } catch let error as MCPBridgeError {
             throw error
         } catch {
@@ -72,9 +78,13 @@ public actor PluginConnection {
         }
     }
 
-    /// Runs `body`; after the plugin's timeout stops the process (which fails `body`) and throws `timedOut`.
-    private func deadline<T: Sendable>(_ what: String, generation: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let seconds = plugin.timeoutSeconds
+    /// How long a plugin may take to start and answer `initialize` and `tools/list` (interpreters can be slow to start).
+    public static let startupSeconds = 30.0
+
+    /// Runs `body`; after `seconds` (default: the plugin's timeout) stops the process (which fails `body`) and
+    /// throws `timedOut`.
+    private func deadline<T: Sendable>(_ what: String, generation: Int, seconds: Double? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let seconds = seconds ?? plugin.timeoutSeconds
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask { try await Task.sleep(for: .seconds(seconds)); return nil }
@@ -145,7 +155,9 @@ public actor PluginConnection {
         live = started
         starts += 1
         do {
-            _ = try await deadline("initialize", generation: gen) { try await client.connect(transport: transport) }
+            _ = try await deadline("initialize", generation: gen, seconds: max(plugin.timeoutSeconds, Self.startupSeconds)) {
+                try await client.connect(transport: transport)
+            }
         } catch let error as MCPBridgeError {
             throw error
         } catch {

@@ -2,9 +2,9 @@ import SkillKit
 import ToolSchema
 import Vision
 
-/// `segment`: masks for a query or a box. People get pixel masks from the selfie-segmentation network; for
-/// other objects this build has no pixel segmentation yet, so the mask is the detected box and the
-/// observation says so.
+/// `segment`: masks for a query, a box or a point. People get pixel masks from the selfie-segmentation network;
+/// other objects are cut out by GrabCut inside their detected box (widened a little); a box or a point seeds
+/// GrabCut directly.
 public struct SegmentSkill: Skill {
     public let manifest: SkillManifest
     let finder: ObjectFinder
@@ -14,19 +14,41 @@ public struct SegmentSkill: Skill {
     public func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
         let args = Arguments(skill: manifest.name, json: json)
         let (handle, image) = try args.image(in: artifacts)
-        var parts: [(label: String, mask: Mask, exact: Bool, score: Double)] = []
+        var parts: [(label: String, mask: Mask, method: String, score: Double)] = []
         var notes: [String] = []
         if let b = try args.box("box") {
-            parts.append(("box", try Mask(width: image.width, height: image.height, box: PixelBox(normalized: b, width: image.width, height: image.height)), false, 1))
-        } else if try args.point("point") != nil {
-            throw SkillError.failed(skill: manifest.name, reason: "segmenting from a point is not available in this build yet; pass a query or a box")
+            let box = PixelBox(normalized: b, width: image.width, height: image.height)
+            let mask = try GrabCut.segment(image, seed: .box(box))
+            if mask.areaFraction == 0 {
+                parts.append(("box", try Mask(width: image.width, height: image.height, box: box), "the box itself; GrabCut found no distinct object in it", 1))
+            } else {
+                parts.append(("box", mask, "GrabCut in the box", 1))
+            }
+        } else if let p = try args.point("point") {
+            let x = min(image.width - 1, Int(p[0] * Double(image.width))), y = min(image.height - 1, Int(p[1] * Double(image.height)))
+            let mask = try GrabCut.segment(image, seed: .point(x: x, y: y))
+            guard mask.areaFraction > 0 else {
+                throw SkillError.failed(skill: manifest.name, reason: "nothing at [\(rounded(p[0])), \(rounded(p[1]))] stands out from its surroundings; pass a box around the object")
+            }
+            parts.append(("point", mask, "GrabCut from the point", 1))
         } else {
             for term in ObjectFinder.terms(try args.require("query")) {
                 let r = try finder.find(term, in: image)
                 if let note = r.note { notes.append("\(term): \(note)") }
                 for f in r.found {
-                    if let m = f.mask { parts.append((f.label, m, true, f.score)) } else {
-                        parts.append((f.label, try Mask(width: image.width, height: image.height, box: PixelBox(normalized: f.box, width: image.width, height: image.height)), false, f.score))
+                    if let m = f.mask { parts.append((f.label, m, "person segmentation network", f.score)); continue }
+                    // Detector boxes are approximate: give GrabCut a margin of 10% of the box on each side.
+                    let mx = 0.1 * (f.box[2] - f.box[0]), my = 0.1 * (f.box[3] - f.box[1])
+                    let wide = [max(0, f.box[0] - mx), max(0, f.box[1] - my), min(1, f.box[2] + mx), min(1, f.box[3] + my)]
+                    let box = PixelBox(normalized: wide, width: image.width, height: image.height)
+                    let mask = try GrabCut.segment(image, seed: .box(box))
+                    let boxArea = Double((box.x1 - box.x0) * (box.y1 - box.y0)) / Double(image.pixelCount)
+                    if mask.areaFraction < 0.05 * boxArea {
+                        // Nothing stands out from its surroundings: say so and keep the box.
+                        let exact = PixelBox(normalized: f.box, width: image.width, height: image.height)
+                        parts.append((f.label, try Mask(width: image.width, height: image.height, box: exact), "the detected box; GrabCut found no distinct object in it", f.score))
+                    } else {
+                        parts.append((f.label, mask, "GrabCut in the detected box", f.score))
                     }
                 }
             }
@@ -36,11 +58,11 @@ public struct SegmentSkill: Skill {
         for p in parts {
             let h = artifacts.add(mask: p.mask)
             let box = p.mask.boundingBox?.normalized(width: image.width, height: image.height) ?? [0, 0, 0, 0]
-            let kind = p.exact ? "pixel mask" : "box-shaped mask (no pixel segmentation for \(p.label) yet)"
+            let kind = "mask of \(p.label) (\(p.method))"
             lines.append("\(p.label) \(rounded(p.score)) [\(box.map { rounded($0) }.joined(separator: ","))] area \(rounded(p.mask.areaFraction, places: 3)) \(h)")
             made.append((h, kind))
             items.append(.object([("label", .string(p.label)), ("mask", .string(h)), ("box", .array(box.map { .number($0) })),
-                                  ("area", .number(p.mask.areaFraction)), ("pixel_accurate", .bool(p.exact))]))
+                                  ("area", .number(p.mask.areaFraction)), ("method", .string(p.method))]))
             overlay = try overlay.tinting(p.mask, color: (40, 200, 255))
         }
         lines += notes

@@ -55,7 +55,10 @@ import Vision
         let pid = try #require(await connection.processID)
         kill(pid, SIGSTOP)
         let call = Task { await registry.call("palette", arguments: args, artifacts: artifacts) }
-        try await Task.sleep(for: .milliseconds(300))
+        // Kill only once the request is certainly on its way (the test machine may be busy).
+        var waited = 0
+        while await connection.inFlight == 0, waited < 2000 { try await Task.sleep(for: .milliseconds(10)); waited += 1 }
+        try await Task.sleep(for: .milliseconds(100))
         kill(pid, SIGKILL)
         let killed = await call.value
         #expect(killed.error?.contains("killed by signal 9") == true, "\(killed.text())")

@@ -91,6 +91,24 @@ import Vision
         #expect(alpha[5] == 0 && alpha[110 * 364 + 182] == 255)
     }
 
+    @Test func grabCutSegmentsFromABoxAPointAndADetection() async throws {
+        // The rocket on its launch pad (scikit-image's rocket.jpg, 640×427): a loose box around it.
+        let (box, boxArtifacts) = try await call("segment", "sample:rocket.jpg", #"{"box": [0.42, 0.2, 0.58, 1.0]}"#)
+        let rocket = try boxArtifacts.mask(try #require(box.artifacts.first?.handle, "\(box.text())"))
+        #expect(box.artifacts.first?.what.contains("GrabCut") == true, "\(box.text())")
+        #expect(rocket.areaFraction > 0.01 && rocket.areaFraction < 0.6 * 0.16 * 0.8, "\(box.text())")
+        #expect(rocket.values[230 * 640 + 320] == 255, "the rocket's body is in the mask")
+        #expect(rocket.values[100 * 640 + 280] == 0, "the sky beside it is not")
+        // A point on the cup of espresso.
+        let (point, pointArtifacts) = try await call("segment", "sample:coffee.png", #"{"point": [0.5, 0.3]}"#)
+        let cup = try pointArtifacts.mask(try #require(point.artifacts.first?.handle, "\(point.text())"))
+        #expect(cup.values[Int(0.3 * 400) * 600 + 300] == 255 && cup.areaFraction < 0.5, "\(point.text())")
+        // A query for something that is not a person: detected, then cut out inside its box.
+        let (cat, catArtifacts) = try await call("segment", "sample:chelsea.png", #"{"query": "cat"}"#)
+        let catMask = try catArtifacts.mask(try #require(cat.artifacts.first?.handle, "\(cat.text())"))
+        #expect(cat.lines.first?.contains("cat") == true && catMask.areaFraction > 0.1, "\(cat.text())")
+    }
+
     @Test func planningMistakesAreErrorObservations() async throws {
         let (recolor, _) = try await call("edit", "portrait_obama.png", #"{"operation": "recolor", "value": "red"}"#)
         #expect(recolor.error?.contains("needs a target") == true)

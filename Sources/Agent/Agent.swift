@@ -1,0 +1,121 @@
+import Foundation
+import SkillKit
+import ToolSchema
+import Vision
+
+/// The loop of DESIGN.md: a user turn, then planner steps; each step either answers or makes calls, whose
+/// observations join the conversation before the next step. Planner mistakes (a call that cannot be read, an
+/// unknown skill, bad arguments, a failing skill) come back as error observations and the loop goes on, up to
+/// `maxSteps` planner steps; the last one must answer.
+public final class Agent: @unchecked Sendable {
+    public let registry: SkillRegistry
+    public let planner: any Planner
+    /// The session's images and masks (`img0` is the user's image).
+    public let artifacts = Artifacts()
+    /// Planner steps per turn.
+    public var maxSteps: Int
+    /// The conversation so far (every turn).
+    public private(set) var messages: [AgentMessage] = []
+    private var imageNote: String?
+
+    /// What happens during a turn, as it happens (for the REPL and logs).
+    public enum Event: Sendable {
+        case plannerText(String)
+        case step(AgentStep)
+    }
+
+    public init(registry: SkillRegistry, planner: any Planner, maxSteps: Int = 5) {
+        (self.registry, self.planner, self.maxSteps) = (registry, planner, max(1, maxSteps))
+    }
+
+    /// Attaches `image` as `img0` (replacing any earlier one); the next user message says so.
+    public func attach(_ image: RGBImage, name: String) {
+        artifacts.setUserImage(image)
+        // The file name stays out of the prompt: a small planner answers from "sign.jpg" instead of looking.
+        _ = name
+        imageNote = "[image img0 attached, \(image.width)x\(image.height)]"
+    }
+
+    /// Forgets the conversation (the images stay).
+    public func reset() { messages = [] }
+
+    /// Runs one user turn; returns its steps (the last one is the answer).
+    public func run(_ instruction: String, events: @escaping @Sendable (Event) -> Void = { _ in },
+                    isCancelled: @escaping @Sendable () -> Bool = { false }) async throws -> [AgentStep] {
+        var steps: [AgentStep] = [AgentStep(.task, text: instruction)]
+        events(.step(steps[0]))
+        var content = instruction
+        if let note = imageNote { content = note + "\n" + instruction; imageNote = nil }
+        else if artifacts.item("img0") == nil, messages.isEmpty { content = "[no image attached]\n" + instruction }
+        messages.append(AgentMessage(.user, content))
+
+        let tools = registry.tools
+        let examples = registry.entries.filter { $0.skill != nil && !$0.manifest.examples.isEmpty }.map { ($0.manifest.name, $0.manifest.examples) }
+        var made: [(call: ToolCall, observation: Observation)] = []
+        var mustAnswer = false
+        for step in 0..<maxSteps {
+            if isCancelled() { throw AgentError.cancelled }
+            let last = step == maxSteps - 1 || mustAnswer
+            let started = Date()
+            let request = PlannerRequest(tools: tools, examples: examples, messages: messages, allowTools: !last && !tools.isEmpty)
+            let decision = try await planner.plan(request, onText: { events(.plannerText($0)) }, isCancelled: isCancelled)
+            let plan = AgentStep(.plan, text: decision.text, milliseconds: Date().timeIntervalSince(started) * 1000, timing: decision.timing)
+            steps.append(plan)
+            events(.step(plan))
+            if isCancelled() { throw AgentError.cancelled }
+
+            if decision.calls.isEmpty && decision.malformed.isEmpty || last {
+                var text = decision.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if text.isEmpty { text = Self.summary(of: made.map(\.observation)) }
+                let answer = AgentStep(.answer, text: text)
+                messages.append(AgentMessage(.assistant, answer.text))
+                steps.append(answer)
+                events(.step(answer))
+                return steps
+            }
+            messages.append(AgentMessage(.assistant, decision.text, calls: decision.calls))
+            for bad in decision.malformed {
+                let error = AgentStep(.error, text: bad)
+                steps.append(error)
+                events(.step(error))
+                messages.append(AgentMessage(.tool, "<observation>\nerror: \(bad)\nhint: write one JSON object {\"name\": SKILL, \"arguments\": {...}} per call\n</observation>"))
+            }
+            for call in decision.calls {
+                let callStep = AgentStep(.call, tool: call.name, arguments: call.arguments)
+                steps.append(callStep)
+                events(.step(callStep))
+                // The same call twice in a turn gives the same result: do not run it again; the planner must answer.
+                if let earlier = made.first(where: { $0.call == call }) {
+                    let error = AgentStep(.error, text: "\(call.name) was already called with these arguments in this turn")
+                    steps.append(error)
+                    events(.step(error))
+                    let handles = earlier.observation.artifacts.map(\.handle).joined(separator: ", ")
+                    messages.append(AgentMessage(.tool, "<observation skill=\"\(call.name)\">\nerror: this exact call was already made; its result is above\(handles.isEmpty ? "" : " (\(handles))")\nhint: answer the user now from the observations\n</observation>"))
+                    mustAnswer = true
+                    continue
+                }
+                let t0 = Date()
+                let observation = await registry.call(call.name, arguments: call.arguments, artifacts: artifacts)
+                let o = AgentStep(.observation, tool: call.name, arguments: call.arguments, observation: observation,
+                                  milliseconds: Date().timeIntervalSince(t0) * 1000)
+                steps.append(o)
+                events(.step(o))
+                messages.append(AgentMessage(.tool, observation.text()))
+                made.append((call, observation))
+                if isCancelled() { throw AgentError.cancelled }
+            }
+        }
+        // Unreachable: the last step always ends the turn.
+        return steps
+    }
+
+    /// What the turn's observations say, for a planner that ended without words: each result's first line and
+    /// the handles it made.
+    static func summary(of observations: [Observation]) -> String {
+        let parts = observations.filter { $0.error == nil }.map { o -> String in
+            let made = o.artifacts.filter { !$0.what.hasPrefix("overlay") }.map(\.handle)
+            return "\(o.skill): \(o.lines.first ?? "done")" + (made.isEmpty ? "" : " (\(made.joined(separator: ", ")))")
+        }
+        return parts.isEmpty ? "I have no answer." : parts.joined(separator: "; ")
+    }
+}

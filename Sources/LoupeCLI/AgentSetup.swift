@@ -1,0 +1,58 @@
+import Agent
+import Foundation
+import SkillKit
+import ToolSchema
+import Vision
+
+/// Wires the agent for the CLI: the skill registry, the planner model and its instructions.
+enum AgentSetup {
+    static func agent(model: String, maxSteps: Int) throws -> Agent {
+        let registry = try SkillEnvironment.registry()
+        guard let skills = SkillEnvironment.directories().first else { throw CLIError("no skills folder found (set LOUPE_SKILLS)") }
+        let instructions = try LLMPlanner.instructions(from: skills.appendingPathComponent("planner.md"))
+        let decide = try LLMPlanner.instructions(from: skills.appendingPathComponent("planner-decide.md"))
+        let lm = try ModelResolver.load(model)
+        let planner = LLMPlanner(model: lm, instructions: instructions, decideTemplate: decide,
+                                 cacheDirectory: SkillEnvironment.cacheRoot.appendingPathComponent("prompt-cache"))
+        return Agent(registry: registry, planner: planner, maxSteps: maxSteps)
+    }
+
+    /// A one-line account of a step for stderr (nil for steps not worth a line).
+    static func progressLine(_ step: AgentStep) -> String? {
+        switch step.kind {
+        case .call: return "→ \(step.tool ?? "?") \(step.arguments?.compactDescription ?? "{}")"
+        case .observation:
+            guard let o = step.observation else { return nil }
+            if let e = o.error { return "← error: \(e)" }
+            let first = o.lines.first ?? o.artifacts.first.map { "\($0.handle): \($0.what)" } ?? "(nothing)"
+            let more = o.lines.count > 1 ? " (+\(o.lines.count - 1) more)" : ""
+            return "← \(first)\(more) [\(Int(step.milliseconds.rounded())) ms]"
+        case .error: return "← error: \(step.text)"
+        case .plan:
+            guard let t = step.timing else { return nil }
+            let decided = t.decisionMargin.map { String(format: "; needs a tool: %@ (%+.1f, %.0f ms)", $0 > 0 ? "yes" : "no", $0, t.decisionMilliseconds) } ?? ""
+            return String(format: "· planner: %d prompt tokens (%d computed) %.0f ms, %d generated %.0f ms", t.promptTokens, t.promptComputed,
+                          t.promptMilliseconds, t.generatedTokens, t.decodeMilliseconds) + decided
+        case .task, .answer: return nil
+        }
+    }
+
+    /// Writes every image and mask made in the turn (not img0) to `out`, or to a new folder under the cache.
+    static func writeArtifacts(_ artifacts: Artifacts, steps: [AgentStep], to out: String?) throws -> URL {
+        let folder: URL
+        if let out { folder = URL(fileURLWithPath: out) } else {
+            let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+            folder = SkillEnvironment.cacheRoot.appendingPathComponent("runs/\(stamp)-\(UUID().uuidString.prefix(6))")
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for handle in artifacts.handles where handle != "img0" {
+            let path = folder.appendingPathComponent("\(handle).png").path
+            switch artifacts.item(handle) {
+            case let .image(i)?: try ImageEncoder.write(i, to: path)
+            case let .mask(m)?: try ImageEncoder.write(m.image, to: path)
+            case nil: continue
+            }
+        }
+        return folder
+    }
+}
