@@ -91,7 +91,7 @@ let package = Package(
             "MCPBridge", "SkillKit", "ToolSchema", "Vision", "TestSupport",
             .product(name: "MCP", package: "swift-sdk"), .product(name: "SystemPackage", package: "swift-system"),
         ], exclude: ["Fixtures"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "SkillKit", "ToolSchema", "Vision", "LLM", "ModelStore", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "SkillKit", "ToolSchema", "Vision", "LLM", "Perception", "ModelStore", "TestSupport"]),
         .testTarget(name: "GraphRuntimeTests", dependencies: ["GraphRuntime", "ModelFormats", "Vision", "TestSupport"]),
     ]
 )

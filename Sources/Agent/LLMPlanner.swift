@@ -5,29 +5,35 @@ import ToolSchema
 /// The planner on Loupe's own GGUF engine. The system turn is the instructions from `skills/planner.md`, the
 /// few-shot examples of every available skill and the tools block (Qwen's Hermes format); it is the same on
 /// every step and turn, so its KV cache is computed once (kept in memory by the inference session, and on disk
-/// under `cacheDirectory`). At the first step of a turn the model is asked whether the request needs a tool
-/// (`CallDecision`); yes forces a call, decoded under the grammar of the skills' schemas, no makes the step an
-/// answer. Later steps decode under the grammar when the reply opens `<tool_call>` or begins with a JSON object,
+/// under `cacheDirectory`). At the first step of a turn the `SkillRouter` decides whether the request needs a
+/// skill: yes forces a call among the best-ranked skills, decoded under the grammar of their schemas; no makes
+/// the step an answer. Later steps decode under the grammar when the reply opens `<tool_call>` or begins with a JSON object,
 /// and anything else is the answer.
 public final class LLMPlanner: Planner, @unchecked Sendable {
     public let model: LanguageModel
     private let session: InferenceSession
     private let instructions: String
+    private let directExamples: String
     private let cacheDirectory: URL?
     /// Most tokens per step.
     public var maxTokens = 320
     private let lock = NSLock()
-    private var grammar: (names: [String], grammar: ToolCallGrammar)?
-    private let decision: CallDecision?
+    private var grammars: [[String]: ToolCallGrammar] = [:]
+    private let router: SkillRouter?
+    /// How many of the router's best skills the calls of a turn may choose from.
+    public var firstCallChoices = 3
 
-    /// `instructions` is the text of `skills/planner.md`; `decideTemplate` that of `skills/planner-decide.md`
-    /// (nil: let the model's reply decide); `context` the KV-cache length in tokens.
-    public init(model: LanguageModel, instructions: String, decideTemplate: String? = nil, context: Int = 8192, cacheDirectory: URL? = nil) {
+    /// `instructions` is the text of `skills/planner.md`; `router` makes the call-or-answer choice at the first
+    /// step of a turn (nil: the model's reply decides); `context` is the KV-cache length in tokens.
+    /// `directExamples` (the text of `skills/no-tool.md`) shows answers that need no skill.
+    public init(model: LanguageModel, instructions: String, directExamples: String = "", router: SkillRouter? = nil, context: Int = 8192,
+                cacheDirectory: URL? = nil) {
         self.model = model
         self.instructions = instructions
+        self.directExamples = directExamples
+        self.router = router
         self.cacheDirectory = cacheDirectory
         session = InferenceSession(model: model, context: min(context, model.config.contextLength))
-        decision = decideTemplate.map { CallDecision(model: model, template: $0) }
     }
 
     /// Reads the planner's instructions (a data file, so prompts are not string literals in code).
@@ -38,23 +44,34 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The system turn: instructions, then each skill's examples in the planner's own format.
+    /// The system turn: the instructions and, when there is no router to pick examples per request, every
+    /// skill's examples in the planner's own format.
     public func systemPrompt(examples: [(skill: String, text: String)]) -> String {
+        guard router == nil else { return instructions }
         var out = instructions
-        let rendered = examples.flatMap { FewShotExamples.parse($0.text) }.map(FewShotExamples.render)
+        let rendered = (examples.map(\.text) + [directExamples]).flatMap { FewShotExamples.parse($0) }.map(FewShotExamples.render)
         if !rendered.isEmpty {
             out += "\n\n# Examples\n\n" + rendered.map { "<example>\n\($0)\n</example>" }.joined(separator: "\n\n")
         }
         return out
     }
 
-    /// The whole prompt of a step, as text (for tests and `--verbose`).
-    public func prompt(for request: PlannerRequest) -> (text: String, system: String) {
+    /// The whole prompt of a step, as text, and the system turn alone. With a router, the turn's user message
+    /// carries the examples nearest to it (the system turn stays the same, so its cache holds).
+    public func prompt(for request: PlannerRequest, route: SkillRouter.Route? = nil) -> (text: String, system: String) {
         let system = systemPrompt(examples: request.examples)
         var chat = [ChatMessage(.system, system)]
-        for m in request.messages {
+        let turnStart = request.messages.lastIndex { $0.role == .user }
+        for (i, m) in request.messages.enumerated() {
             switch m.role {
-            case .user: chat.append(ChatMessage(.user, m.content))
+            case .user:
+                var content = m.content
+                if i == turnStart, let route, !route.examples.isEmpty {
+                    // Nearest last: a small planner follows the example closest to the request most.
+                    let shown = route.examples.reversed().map { "<example>\n\(FewShotExamples.render($0.example))\n</example>" }.joined(separator: "\n")
+                    content = "Examples of similar requests:\n\(shown)\n\nNow the real request.\n\(m.content)"
+                }
+                chat.append(ChatMessage(.user, content))
             case .assistant: chat.append(ChatMessage(.assistant, m.content, toolCalls: m.calls))
             case .tool: chat.append(ChatMessage(.tool, m.content))
             }
@@ -64,31 +81,53 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
         return (text, systemOnly)
     }
 
+    /// The route of the current turn, computed once per user message.
+    private var turnRoute: (message: String, route: SkillRouter.Route)?
+
     public func plan(_ request: PlannerRequest, onText: @Sendable (String) -> Void, isCancelled: @Sendable () -> Bool) async throws -> PlannerDecision {
         try lock.withLock { try planLocked(request, onText: onText, isCancelled: isCancelled) }
     }
 
     private func planLocked(_ request: PlannerRequest, onText: (String) -> Void, isCancelled: () -> Bool) throws -> PlannerDecision {
         let tokenizer = model.tokenizer
-        let (text, systemOnly) = prompt(for: request)
+        var timing = PlannerTiming()
+        var route: SkillRouter.Route?
+        let firstStep = request.messages.last?.role == .user
+        if let router, let user = request.messages.last(where: { $0.role == .user }) {
+            if let cached = turnRoute, cached.message == user.content, !firstStep {
+                route = cached.route
+            } else {
+                let made = try router.route(Self.words(of: user.content))
+                turnRoute = (user.content, made)
+                route = made
+                timing.route = made
+            }
+        }
+        let (text, systemOnly) = prompt(for: request, route: route)
         let ids = tokenizer.encode(text, parseSpecial: true)
         guard ids.count + maxTokens <= session.contextLimit else {
             throw AgentError.planner("the conversation (\(ids.count) tokens) no longer fits the context of \(session.contextLimit); /reset starts afresh")
         }
         var generation = GenerationRequest(prompt: ids)
         generation.maxTokens = maxTokens
-        var timing = PlannerTiming()
         if request.allowTools, !request.tools.isEmpty {
-            let grammar = try grammar(for: request.tools)
-            generation.tools = .auto(grammar)
-            // First step of a turn: decide explicitly between calling and answering.
-            if let decision, let user = request.messages.last, user.role == .user {
-                let attached = request.messages.contains { $0.role == .user && $0.content.hasPrefix("[image img0 attached") }
-                let (margin, ms) = try decision.score(request: user.content, imageAttached: attached)
-                timing.decisionMargin = Double(margin)
-                timing.decisionMilliseconds = ms
-                generation.tools = margin > 0 ? .required(grammar) : .none
+            // The router's best skills for this turn are the ones the planner may call; at the first step it also
+            // decides between calling (forced) and answering.
+            var choices = request.tools
+            if let route, route.needsTool {
+                let allowed = Set(route.ranked.prefix(firstCallChoices).map(\.skill))
+                let kept = request.tools.filter { allowed.contains($0.name) }
+                if !kept.isEmpty { choices = kept }
             }
+            let grammar = try grammar(for: choices)
+            generation.tools = .auto(grammar)
+            if let route, firstStep { generation.tools = route.needsTool ? .required(grammar) : .none }
+        }
+        // A reply ends where a small model starts inventing turns or examples.
+        generation.stop = ["<observation", "<tool_response>", "<example>", "</example>", "\nuser:", "\ntool:", "\nassistant:", "\n<"]
+        if case .none = generation.tools {
+            // An answer in words: it may not open a call.
+            generation.bannedAtStart = callOpenings()
         }
         if let dir = cacheDirectory {
             generation.cachePrefix = tokenizer.encode(systemOnly, parseSpecial: true).count
@@ -112,7 +151,15 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
         if case .none = generation.tools { answersOnly = true } else { answersOnly = false }
         if answersOnly {
             let looksLikeCall = result.text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{")
-            return PlannerDecision(text: parsed.items.isEmpty && !looksLikeCall ? result.text : parsed.text, timing: timing)
+            var answer = parsed.items.isEmpty && !looksLikeCall ? result.text : parsed.text
+            // A small model may repeat a line over and over: keep each line once.
+            var seen = Set<String>()
+            answer = answer.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+                line.trimmingCharacters(in: .whitespaces).isEmpty || seen.insert(String(line)).inserted
+            }.joined(separator: "\n")
+            // Small models sometimes close an answer with a stray code fence.
+            while answer.hasSuffix("```") || answer.hasSuffix("\n") || answer.hasSuffix(" ") { answer.removeLast(answer.hasSuffix("```") ? 3 : 1) }
+            return PlannerDecision(text: answer, timing: timing)
         }
         let malformed = parsed.items.compactMap { item -> String? in
             if case let .malformed(text, reason) = item { return "the call \(text.prefix(200).debugDescription) cannot be read: \(reason)" }
@@ -123,9 +170,29 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
 
     private func grammar(for tools: [ToolSpec]) throws -> ToolCallGrammar {
         let names = tools.map(\.name)
-        if let g = grammar, g.names == names { return g.grammar }
+        if let g = grammars[names] { return g }
         let made = try ToolCallGrammar(tools: tools, tokenizer: model.tokenizer)
-        grammar = (names, made)
+        grammars[names] = made
         return made
+    }
+
+    private var openings: [Int32]?
+    /// Tokens that would open a call or an invented turn: pieces starting with `{`, `[`, `<` or a code fence
+    /// (special tokens such as `<tool_call>` included).
+    private func callOpenings() -> [Int32] {
+        if let openings { return openings }
+        let tok = model.tokenizer
+        var banned: [Int32] = []
+        for id in 0..<Int32(tok.count) {
+            let piece = String(decoding: tok.piece(id), as: UTF8.self).drop { $0 == " " || $0 == "\n" }
+            if piece.hasPrefix("{") || piece.hasPrefix("```") || piece.hasPrefix("<") || piece.hasPrefix("[") { banned.append(id) }
+        }
+        openings = banned
+        return banned
+    }
+
+    /// The user's words without Loupe's notes (`[image img0 attached, …]` lines).
+    static func words(of message: String) -> String {
+        message.split(separator: "\n").filter { !($0.hasPrefix("[") && $0.hasSuffix("]")) }.joined(separator: "\n")
     }
 }

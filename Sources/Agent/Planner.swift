@@ -36,9 +36,8 @@ public struct PlannerTiming: Sendable {
     public var promptMilliseconds = 0.0
     public var generatedTokens = 0
     public var decodeMilliseconds = 0.0
-    /// The call-or-answer decision at the first step of a turn: log P(yes) − log P(no), and its milliseconds.
-    public var decisionMargin: Double?
-    public var decisionMilliseconds = 0.0
+    /// The router's call-or-answer decision at the first step of a turn.
+    public var route: SkillRouter.Route?
 
     public init() {}
 }

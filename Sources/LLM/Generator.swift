@@ -12,6 +12,8 @@ public struct GenerationRequest: Sendable {
     public var stop: [String] = []
     /// Tool calls: none, when the model starts one (`<tool_call>` or a bare `{`), or always at the start.
     public var tools: ToolMode = .none
+    /// Tokens the reply may not start with (e.g. the openings of a JSON call when the step must answer in words).
+    public var bannedAtStart: [Int32] = []
     /// How many leading prompt tokens to keep in the on-disk prompt cache (0: none).
     public var cachePrefix: Int = 0
     public var cacheDirectory: URL?
@@ -189,6 +191,9 @@ public struct Generator {
                     if stopped { break }
                 }
                 continue
+            }
+            if result.tokens.isEmpty {
+                for t in request.bannedAtStart where Int(t) < logits.count { logits[Int(t)] = -.infinity }
             }
             token = sampler.sample(&logits, history: history[...])
             if tokenizer.endOfGeneration.contains(token) {

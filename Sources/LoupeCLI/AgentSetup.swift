@@ -10,9 +10,18 @@ enum AgentSetup {
         let registry = try SkillEnvironment.registry()
         guard let skills = SkillEnvironment.directories().first else { throw CLIError("no skills folder found (set LOUPE_SKILLS)") }
         let instructions = try LLMPlanner.instructions(from: skills.appendingPathComponent("planner.md"))
-        let decide = try LLMPlanner.instructions(from: skills.appendingPathComponent("planner-decide.md"))
+        let noTool = try LLMPlanner.instructions(from: skills.appendingPathComponent("no-tool.md"))
+        let router = SkillRouter(
+            embedder: MiniLMEmbedder(models: try SkillEnvironment.models()),
+            skills: registry.entries.filter { $0.skill != nil }.map { e in
+                (e.manifest.name, SkillRouter.phrases(description: e.manifest.description, examples: e.manifest.examples, extra: e.manifest.requests))
+            },
+            noTool: SkillRouter.phrases(description: "", examples: noTool, extra: []).filter { !$0.isEmpty },
+            examples: registry.entries.filter { $0.skill != nil }.flatMap { e in
+                FewShotExamples.parse(e.manifest.examples).map { (skill: Optional(e.manifest.name), example: $0) }
+            } + FewShotExamples.parse(noTool).map { (skill: nil, example: $0) })
         let lm = try ModelResolver.load(model)
-        let planner = LLMPlanner(model: lm, instructions: instructions, decideTemplate: decide,
+        let planner = LLMPlanner(model: lm, instructions: instructions, directExamples: noTool, router: router,
                                  cacheDirectory: SkillEnvironment.cacheRoot.appendingPathComponent("prompt-cache"))
         return Agent(registry: registry, planner: planner, maxSteps: maxSteps)
     }
@@ -30,7 +39,10 @@ enum AgentSetup {
         case .error: return "← error: \(step.text)"
         case .plan:
             guard let t = step.timing else { return nil }
-            let decided = t.decisionMargin.map { String(format: "; needs a tool: %@ (%+.1f, %.0f ms)", $0 > 0 ? "yes" : "no", $0, t.decisionMilliseconds) } ?? ""
+            let decided = t.route.map { r in
+                String(format: "; route: %@ (best skill %@ %.2f, no tool %.2f, %.0f ms)", r.needsTool ? "call" : "answer", r.ranked.first?.skill ?? "-",
+                       r.ranked.first?.score ?? 0, r.noToolScore, r.milliseconds)
+            } ?? ""
             return String(format: "· planner: %d prompt tokens (%d computed) %.0f ms, %d generated %.0f ms", t.promptTokens, t.promptComputed,
                           t.promptMilliseconds, t.generatedTokens, t.decodeMilliseconds) + decided
         case .task, .answer: return nil

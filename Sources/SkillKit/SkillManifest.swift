@@ -25,14 +25,16 @@ public struct SkillManifest: Sendable {
     public let models: [String]
     /// The contents of examples.md (empty when there is none).
     public let examples: String
+    /// Typical requests this skill serves (skill.json `requests`), for routing requests to skills.
+    public let requests: [String]
     /// The folder it was read from (nil for manifests made in code).
     public let folder: URL?
 
     public init(name: String, description: String, parameters: JSONValue, implementation: Implementation, models: [String] = [],
-                examples: String = "", folder: URL? = nil) throws {
+                examples: String = "", requests: [String] = [], folder: URL? = nil) throws {
         tool = try ToolSpec(name: name, description: description, parameters: parameters)
-        (self.name, self.description, self.implementation, self.models, self.examples, self.folder) =
-            (name, description, implementation, models, examples, folder)
+        (self.name, self.description, self.implementation, self.models, self.examples, self.requests, self.folder) =
+            (name, description, implementation, models, examples, requests, folder)
     }
 
     /// Reads and checks `folder/skill.json` (and `examples.md` if present), which must declare a Swift skill;
@@ -56,10 +58,14 @@ public struct SkillManifest: Sendable {
             throw SkillError.badManifest(file: path, reason: "field \"implementation\" must be {\"builtin\": NAME} or {\"mcp\": {\"command\": [...]}}")
         }
         let models = json["models"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if let r = json["requests"], r.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true {
+            throw SkillError.badManifest(file: path, reason: "field \"requests\" must be an array of strings (typical requests for this skill)")
+        }
+        let requests = json["requests"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let examples = (try? String(contentsOf: folder.appendingPathComponent("examples.md"), encoding: .utf8)) ?? ""
         do {
             try self.init(name: name, description: description, parameters: parameters, implementation: .builtin(builtin), models: models,
-                          examples: examples, folder: folder)
+                          examples: examples, requests: requests, folder: folder)
         } catch let error as ToolSchemaError {
             throw SkillError.badManifest(file: path, reason: "\(error)")
         }
