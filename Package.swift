@@ -61,9 +61,13 @@ let package = Package(
         ]),
         // The loop, the Planner protocol and the LLM planner; knows skills only through SkillKit.
         .target(name: "Agent", dependencies: ["SkillKit", "ToolSchema", "Vision", "LLM"]),
+        // The session store (SQLite), the recorder, replay and the HTML report.
+        .target(name: "Sessions", dependencies: [
+            "Agent", "SkillKit", "ToolSchema", "Vision", "Database", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "LoupeCLI", dependencies: [
             "Tensor", "ModelFormats", "ModelStore", "Vision", "Database", "Tokenizers", "ToolSchema", "LLM",
-            "GraphRuntime", "Perception", "SkillKit", "Skills", "MCPBridge", "Agent",
+            "GraphRuntime", "Perception", "SkillKit", "Skills", "MCPBridge", "Agent", "Sessions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -92,6 +96,7 @@ let package = Package(
             .product(name: "MCP", package: "swift-sdk"), .product(name: "SystemPackage", package: "swift-system"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "SkillKit", "ToolSchema", "Vision", "LLM", "Perception", "ModelStore", "TestSupport"]),
+        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Agent", "SkillKit", "ToolSchema", "Vision", "Database", "TestSupport"]),
         .testTarget(name: "GraphRuntimeTests", dependencies: ["GraphRuntime", "ModelFormats", "Vision", "TestSupport"]),
     ]
 )

@@ -16,6 +16,8 @@ public final class Agent: @unchecked Sendable {
     public var maxSteps: Int
     /// The conversation so far (every turn).
     public private(set) var messages: [AgentMessage] = []
+    /// Called with every step before the next one starts (the session recorder); its errors end the turn.
+    public var recorder: ((AgentStep) throws -> Void)?
     private var imageNote: String?
 
     /// What happens during a turn, as it happens (for the REPL and logs).
@@ -42,8 +44,12 @@ public final class Agent: @unchecked Sendable {
     /// Runs one user turn; returns its steps (the last one is the answer).
     public func run(_ instruction: String, events: @escaping @Sendable (Event) -> Void = { _ in },
                     isCancelled: @escaping @Sendable () -> Bool = { false }) async throws -> [AgentStep] {
+        func emit(_ step: AgentStep) throws {
+            try recorder?(step)
+            events(.step(step))
+        }
         var steps: [AgentStep] = [AgentStep(.task, text: instruction)]
-        events(.step(steps[0]))
+        try emit(steps[0])
         var content = instruction
         if let note = imageNote { content = note + "\n" + instruction; imageNote = nil }
         else if artifacts.item("img0") == nil, messages.isEmpty { content = "[no image attached]\n" + instruction }
@@ -61,7 +67,7 @@ public final class Agent: @unchecked Sendable {
             let decision = try await planner.plan(request, onText: { events(.plannerText($0)) }, isCancelled: isCancelled)
             let plan = AgentStep(.plan, text: decision.text, milliseconds: Date().timeIntervalSince(started) * 1000, timing: decision.timing)
             steps.append(plan)
-            events(.step(plan))
+            try emit(plan)
             if isCancelled() { throw AgentError.cancelled }
 
             if decision.calls.isEmpty && decision.malformed.isEmpty || last {
@@ -70,25 +76,25 @@ public final class Agent: @unchecked Sendable {
                 let answer = AgentStep(.answer, text: text)
                 messages.append(AgentMessage(.assistant, answer.text))
                 steps.append(answer)
-                events(.step(answer))
+                try emit(answer)
                 return steps
             }
             messages.append(AgentMessage(.assistant, decision.text, calls: decision.calls))
             for bad in decision.malformed {
                 let error = AgentStep(.error, text: bad)
                 steps.append(error)
-                events(.step(error))
+                try emit(error)
                 messages.append(AgentMessage(.tool, "<observation>\nerror: \(bad)\nhint: write one JSON object {\"name\": SKILL, \"arguments\": {...}} per call\n</observation>"))
             }
             for call in decision.calls {
                 let callStep = AgentStep(.call, tool: call.name, arguments: call.arguments)
                 steps.append(callStep)
-                events(.step(callStep))
+                try emit(callStep)
                 // The same call twice in a turn gives the same result: do not run it again; the planner must answer.
                 if let earlier = made.first(where: { $0.call == call }) {
                     let error = AgentStep(.error, text: "\(call.name) was already called with these arguments in this turn")
                     steps.append(error)
-                    events(.step(error))
+                    try emit(error)
                     let handles = earlier.observation.artifacts.map(\.handle).joined(separator: ", ")
                     messages.append(AgentMessage(.tool, "<observation skill=\"\(call.name)\">\nerror: this exact call was already made; its result is above\(handles.isEmpty ? "" : " (\(handles))")\nhint: answer the user now from the observations\n</observation>"))
                     mustAnswer = true
@@ -99,7 +105,7 @@ public final class Agent: @unchecked Sendable {
                 let o = AgentStep(.observation, tool: call.name, arguments: call.arguments, observation: observation,
                                   milliseconds: Date().timeIntervalSince(t0) * 1000)
                 steps.append(o)
-                events(.step(o))
+                try emit(o)
                 messages.append(AgentMessage(.tool, observation.text()))
                 made.append((call, observation))
                 if isCancelled() { throw AgentError.cancelled }

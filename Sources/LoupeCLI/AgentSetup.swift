@@ -6,6 +6,26 @@ import Vision
 
 /// Wires the agent for the CLI: the skill registry, the planner model and its instructions.
 enum AgentSetup {
+    /// An agent whose planner plays back `script` (JSON lines: {"call": {"name": …, "arguments": {…}}} or
+    /// {"answer": "…"}), for reproducible runs and tests.
+    static func scriptedAgent(script: String, maxSteps: Int) throws -> Agent {
+        guard let text = try? String(contentsOfFile: script, encoding: .utf8) else { throw CLIError("cannot read the planner script \(script)") }
+        var steps: [ScriptedPlanner.Step] = []
+        for (i, line) in text.split(separator: "\n").enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let json: JSONValue
+            do { json = try JSONParser.parse(String(line)) } catch { throw CLIError("\(script):\(i + 1): not JSON: \(error)") }
+            if let answer = json["answer"]?.stringValue {
+                steps.append(ScriptedPlanner.answer(answer))
+            } else if let call = json["call"], let name = call["name"]?.stringValue {
+                let arguments = call["arguments"] ?? .object([])
+                steps.append { _ in PlannerDecision(text: "", calls: [ToolCall(name: name, arguments: arguments)]) }
+            } else {
+                throw CLIError("\(script):\(i + 1): each line is {\"call\": {\"name\": …, \"arguments\": {…}}} or {\"answer\": \"…\"}")
+            }
+        }
+        return Agent(registry: try SkillEnvironment.registry(), planner: ScriptedPlanner(steps), maxSteps: maxSteps)
+    }
+
     static func agent(model: String, maxSteps: Int) throws -> Agent {
         let registry = try SkillEnvironment.registry()
         guard let skills = SkillEnvironment.directories().first else { throw CLIError("no skills folder found (set LOUPE_SKILLS)") }
@@ -38,7 +58,7 @@ enum AgentSetup {
             return "← \(first)\(more) [\(Int(step.milliseconds.rounded())) ms]"
         case .error: return "← error: \(step.text)"
         case .plan:
-            guard let t = step.timing else { return nil }
+            guard let t = step.timing, t.promptTokens > 0 else { return nil }   // a scripted planner has no timings
             let decided = t.route.map { r in
                 String(format: "; route: %@ (best skill %@ %.2f, no tool %.2f, %.0f ms)", r.needsTool ? "call" : "answer", r.ranked.first?.skill ?? "-",
                        r.ranked.first?.score ?? 0, r.noToolScore, r.milliseconds)
@@ -49,13 +69,8 @@ enum AgentSetup {
         }
     }
 
-    /// Writes every image and mask made in the turn (not img0) to `out`, or to a new folder under the cache.
-    static func writeArtifacts(_ artifacts: Artifacts, steps: [AgentStep], to out: String?) throws -> URL {
-        let folder: URL
-        if let out { folder = URL(fileURLWithPath: out) } else {
-            let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-            folder = SkillEnvironment.cacheRoot.appendingPathComponent("runs/\(stamp)-\(UUID().uuidString.prefix(6))")
-        }
+    /// Writes every image and mask of the session except img0 to `folder`.
+    static func writeArtifacts(_ artifacts: Artifacts, to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for handle in artifacts.handles where handle != "img0" {
             let path = folder.appendingPathComponent("\(handle).png").path
@@ -65,6 +80,5 @@ enum AgentSetup {
             case nil: continue
             }
         }
-        return folder
     }
 }

@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import Foundation
+import Sessions
 import SkillKit
 import ToolSchema
 import Vision
@@ -12,8 +13,10 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run", abstract: "Answer one instruction about an image with the agent.",
         discussion: """
             The planner (a GGUF language model) decides which skills to call; each call's observation goes back to it \
-            until it answers. Progress goes to stderr; the answer to stdout. Images and masks made by the turn are \
-            written to --out (default: a new folder under ~/.cache/loupe/runs). Without --image no image is attached.
+            until it answers. Progress goes to stderr; the answer to stdout. The turn is logged as a session \
+            (LOUPE_SESSIONS, default ~/.cache/loupe/sessions.sqlite; see `loupe replay`), each step committed as it \
+            happens; images and masks made by the turn are written to --out (default ~/.cache/loupe/sessions/ID/). \
+            Without --image no image is attached.
             """)
 
     @Argument(help: "What to do, e.g. \"blur every face\".")
@@ -37,6 +40,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Largest image accepted, in pixels.")
     var maxPixels = 40_000_000
 
+    @Option(help: "Play back planner decisions from a JSON-lines file instead of running the model (reproducible runs).")
+    var script: String?
+
     func validate() throws {
         guard (1...20).contains(maxSteps) else { throw ValidationError("--max-steps must be 1...20") }
         guard !instruction.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the instruction is empty") }
@@ -45,14 +51,18 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let started = Date()
         let picture = try image.map { try ImageDecoder(maxPixels: maxPixels).decode(file: $0) }
-        let agent = try AgentSetup.agent(model: model, maxSteps: maxSteps)
+        let agent = try script.map { try AgentSetup.scriptedAgent(script: $0, maxSteps: maxSteps) } ?? AgentSetup.agent(model: model, maxSteps: maxSteps)
         if let picture, let image { agent.attach(picture, name: URL(fileURLWithPath: image).lastPathComponent) }
+        let store = try SessionStore(path: SkillEnvironment.sessionDatabase())
+        let recorder = try SessionRecorder(store: store, agent: agent, model: script == nil ? model : "script \(script!)", title: instruction)
+        agent.recorder = { try recorder.record($0) }
         let loaded = Date()
         let steps = try await agent.run(instruction, events: { event in
             guard case let .step(step) = event else { return }
             if let line = AgentSetup.progressLine(step) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         })
-        let folder = try AgentSetup.writeArtifacts(agent.artifacts, steps: steps, to: out)
+        let folder = out.map { URL(fileURLWithPath: $0) } ?? SkillEnvironment.cacheRoot.appendingPathComponent("sessions/\(recorder.id)")
+        try AgentSetup.writeArtifacts(agent.artifacts, to: folder)
         let answer = steps.last?.text ?? ""
         if json {
             let calls = steps.filter { $0.kind == .observation }.map { s -> JSONValue in
@@ -76,11 +86,11 @@ struct RunCommand: AsyncParsableCommand {
             ])
             print(JSONValue.object([
                 ("answer", .string(answer)), ("steps", .array(calls)), ("memory", .array(steps.map(\.json))),
-                ("session", .string(folder.path)), ("timings", timings),
+                ("session", .string(recorder.id)), ("artifacts_folder", .string(folder.path)), ("timings", timings),
             ]))
         } else {
             print(answer)
-            FileHandle.standardError.write(Data("artifacts in \(folder.path)\n".utf8))
+            FileHandle.standardError.write(Data("session \(recorder.id); images in \(folder.path)\n".utf8))
         }
     }
 }

@@ -36,6 +36,13 @@ enum SkillEnvironment {
         return cacheRoot.appendingPathComponent("library.sqlite").path
     }
 
+    /// The session store: `LOUPE_SESSIONS`, or `sessions.sqlite` in the cache folder.
+    static func sessionDatabase() -> String {
+        if let p = ProcessInfo.processInfo.environment["LOUPE_SESSIONS"], !p.isEmpty { return p }
+        try? FileManager.default.createDirectory(at: cacheRoot, withIntermediateDirectories: true)
+        return cacheRoot.appendingPathComponent("sessions.sqlite").path
+    }
+
     /// The plugins registered with `loupe skills add`: `LOUPE_PLUGINS`, or `~/.config/loupe/plugins.json`.
     static func pluginListFile() -> URL {
         if let p = ProcessInfo.processInfo.environment["LOUPE_PLUGINS"], !p.isEmpty { return URL(fileURLWithPath: p) }
