@@ -61,12 +61,29 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
     public func prompt(for request: PlannerRequest, route: SkillRouter.Route? = nil) -> (text: String, system: String) {
         let system = systemPrompt(examples: request.examples)
         var chat = [ChatMessage(.system, system)]
-        let turnStart = request.messages.lastIndex { $0.role == .user }
-        for (i, m) in request.messages.enumerated() {
+        let turnStart = request.messages.lastIndex { $0.role == .user } ?? 0
+        // Earlier turns stay out of the prompt: a small planner copies their answers. What they made stays
+        // reachable through a note listing the handles of images and masks made so far.
+        var messages = Array(request.messages[turnStart...])
+        let earlier = request.messages[..<turnStart].filter { $0.role == .tool }.flatMap { m in
+            m.content.split(separator: "\n").filter { line in
+                (line.hasPrefix("img") || line.hasPrefix("mask")) && line.contains(": ") && line.first(where: \.isNumber) != nil
+            }
+        }
+        if !earlier.isEmpty, !messages.isEmpty {
+            messages[0].content = "[made earlier in this session: \(earlier.joined(separator: "; "))]\n" + messages[0].content
+        }
+        // The image note of the turn that attached the image goes with every later turn too.
+        let note = request.messages[..<turnStart].last { $0.role == .user && $0.content.hasPrefix("[image img0 attached") }?
+            .content.split(separator: "\n").first.map(String.init)
+        if let note, !messages.isEmpty, !messages[0].content.contains("[image img0 attached") {
+            messages[0].content = note + "\n" + messages[0].content
+        }
+        for (i, m) in messages.enumerated() {
             switch m.role {
             case .user:
                 var content = m.content
-                if i == turnStart, let route, !route.examples.isEmpty {
+                if i == 0, let route, !route.examples.isEmpty {
                     // Nearest last: a small planner follows the example closest to the request most.
                     let shown = route.examples.reversed().map { "<example>\n\(FewShotExamples.render($0.example))\n</example>" }.joined(separator: "\n")
                     content = "Examples of similar requests:\n\(shown)\n\nNow the real request.\n\(m.content)"
@@ -79,6 +96,19 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
         let text = ChatTemplate.render(chat, tools: request.tools)
         let systemOnly = ChatTemplate.render([chat[0]], tools: request.tools, addGenerationPrompt: false)
         return (text, systemOnly)
+    }
+
+    /// Computes (or restores from the disk cache) the system turn for `tools`, so the first request does not pay
+    /// for it; returns whether it came from the cache, and the milliseconds taken.
+    public func warmUp(tools: [ToolSpec]) throws -> (restored: Bool, milliseconds: Double) {
+        try lock.withLock {
+            let started = Date()
+            let (_, systemOnly) = prompt(for: PlannerRequest(tools: tools, examples: [], messages: [], allowTools: true))
+            let ids = model.tokenizer.encode(systemOnly, parseSpecial: true)
+            var restored = false
+            if let dir = cacheDirectory { restored = try session.restoreOrSavePrefix(ids, directory: dir) } else { _ = try session.evaluate(ids) }
+            return (restored, Date().timeIntervalSince(started) * 1000)
+        }
     }
 
     /// The route of the current turn, computed once per user message.

@@ -30,6 +30,11 @@ public final class SessionRecorder: @unchecked Sendable {
         stored = Set(log.handles)
     }
 
+    /// Stores `handle` again with the next step (after it was replaced, e.g. a new img0).
+    public func forget(_ handle: String) {
+        lock.withLock { _ = stored.remove(handle) }
+    }
+
     /// Records `s` (call it for every step the agent reports).
     public func record(_ s: AgentStep) throws {
         try lock.withLock {
