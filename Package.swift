@@ -97,6 +97,7 @@ let package = Package(
         ], exclude: ["Fixtures"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "SkillKit", "ToolSchema", "Vision", "LLM", "Perception", "ModelStore", "TestSupport"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Agent", "SkillKit", "ToolSchema", "Vision", "Database", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "GraphRuntimeTests", dependencies: ["GraphRuntime", "ModelFormats", "Vision", "TestSupport"]),
     ]
 )

@@ -13,7 +13,7 @@ struct Loupe: AsyncParsableCommand {
             (LOUPE_CACHE moves them). LOUPE_PREFILL=f32 makes prompt processing use float32 SGEMM instead of bfloat16. \
             LOUPE_SKILLS names the skills folders (default: the repository's skills/); LOUPE_LIBRARY the retrieval index \
             (default: ~/.cache/loupe/library.sqlite); LOUPE_PLUGINS the registered MCP plugins (default: \
-            ~/.config/loupe/plugins.json).
+            ~/.config/loupe/plugins.json); LOUPE_SESSIONS the session store (default: ~/.cache/loupe/sessions.sqlite).
             """,
         subcommands: [ModelsCommand.self, DoctorCommand.self, ImageCommand.self, TokenizeCommand.self, GenerateCommand.self, BenchCommand.self,
                       SkillsCommand.self, SkillCommand.self, IndexCommand.self, ServeMCPCommand.self, ChatCommand.self, RunCommand.self, SessionsCommand.self, ReplayCommand.self]
