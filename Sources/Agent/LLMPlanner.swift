@@ -114,8 +114,27 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
     /// The route of the current turn, computed once per user message.
     private var turnRoute: (message: String, route: SkillRouter.Route)?
 
-    public func plan(_ request: PlannerRequest, onText: @Sendable (String) -> Void, isCancelled: @Sendable () -> Bool) async throws -> PlannerDecision {
-        try lock.withLock { try planLocked(request, onText: onText, isCancelled: isCancelled) }
+    public func plan(_ request: PlannerRequest, onText: @escaping @Sendable (String) -> Void, isCancelled: @escaping @Sendable () -> Bool) async throws -> PlannerDecision {
+        // Seconds of matrix work: on a thread of its own, so the cooperative pool (two threads on this machine)
+        // stays free for timers, pipes and the UI while the planner thinks.
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PlannerDecision, any Error>) in
+            let work = Work(planner: self, request: request, onText: onText, isCancelled: isCancelled, continuation: continuation)
+            Thread.detachNewThread { work.run() }
+        }
+    }
+
+    /// One planner step handed to its thread.
+    private struct Work: @unchecked Sendable {
+        let planner: LLMPlanner
+        let request: PlannerRequest
+        let onText: @Sendable (String) -> Void
+        let isCancelled: @Sendable () -> Bool
+        let continuation: CheckedContinuation<PlannerDecision, any Error>
+        func run() {
+            continuation.resume(with: Result {
+                try planner.lock.withLock { try planner.planLocked(request, onText: onText, isCancelled: isCancelled) }
+            })
+        }
     }
 
     private func planLocked(_ request: PlannerRequest, onText: (String) -> Void, isCancelled: () -> Bool) throws -> PlannerDecision {
@@ -180,7 +199,7 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
         let answersOnly: Bool
         if case .none = generation.tools { answersOnly = true } else { answersOnly = false }
         if answersOnly {
-            let looksLikeCall = result.text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{")
+            let looksLikeCall = result.text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") || result.text.contains("{\"name\"")
             var answer = parsed.items.isEmpty && !looksLikeCall ? result.text : parsed.text
             // A small model may repeat a line over and over: keep each line once.
             var seen = Set<String>()

@@ -45,5 +45,5 @@ public struct PlannerTiming: Sendable {
 /// Decides the next move of a turn. `onText` receives the reply's text as it is generated (for streaming);
 /// `isCancelled` is polled between tokens.
 public protocol Planner: Sendable {
-    func plan(_ request: PlannerRequest, onText: @Sendable (String) -> Void, isCancelled: @Sendable () -> Bool) async throws -> PlannerDecision
+    func plan(_ request: PlannerRequest, onText: @escaping @Sendable (String) -> Void, isCancelled: @escaping @Sendable () -> Bool) async throws -> PlannerDecision
 }

@@ -20,7 +20,7 @@ public final class ScriptedPlanner: Planner, @unchecked Sendable {
     /// A step that answers `text`.
     public static func answer(_ text: String) -> Step { { _ in PlannerDecision(text: text) } }
 
-    public func plan(_ request: PlannerRequest, onText: @Sendable (String) -> Void, isCancelled: @Sendable () -> Bool) async throws -> PlannerDecision {
+    public func plan(_ request: PlannerRequest, onText: @escaping @Sendable (String) -> Void, isCancelled: @escaping @Sendable () -> Bool) async throws -> PlannerDecision {
         let step: Step? = lock.withLock {
             requests.append(request)
             return steps.isEmpty ? nil : steps.removeFirst()

@@ -42,7 +42,7 @@ import Testing
             let delay = Double(rng.next() % 900) / 1000
             try await Task.sleep(for: .seconds(delay))
             if p.isRunning { kill(p.processIdentifier, SIGKILL) } else { finished += 1 }
-            p.waitUntilExit()
+            await p.exited()
         }
 
         let store = try SessionStore(path: database)
@@ -58,7 +58,7 @@ import Testing
             guard calls > 0 else { continue }
             let replay = loupeProcess(["replay", s.id, "--rerun"])
             try replay.run()
-            replay.waitUntilExit()
+            await replay.exited()
             #expect(replay.terminationStatus == 0, "session \(s.id): a committed call re-ran differently")
             replayed += 1
         }

@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import Sessions
+import TestSupport
 import SkillKit
 import Testing
 import ToolSchema
@@ -35,7 +36,7 @@ import Vision
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        p.waitUntilExit()
+        await p.exited()
         #expect(p.terminationStatus == 0)
         let image = try ImageDecoder().decode(file: shot.path)
         var red = 0, cyan = 0

@@ -1,0 +1,100 @@
+import Foundation
+import ToolSchema
+
+/// Scoring of agent runs against evaluation cases (`loupe eval`). A case is one JSON line:
+///
+/// ```json
+/// {"id": "sign-1", "kind": "ocr", "image": "ocr_kodak_card.png", "instruction": "what does the sign say?",
+///  "tools": ["ocr"], "arguments": [{"image": "img0"}], "facts": [["Kodak", "Tiffen"]]}
+/// ```
+/// `tools` is the expected ordered list of skills (empty: no tool should be called); `arguments` the expected
+/// subset of each call's arguments (strings match case-insensitively by containment, numbers within 1%);
+/// `facts` the things the answer must mention, each a list of acceptable spellings.
+public enum Evaluation {
+    public struct Case: Sendable {
+        public let id: String, kind: String, instruction: String
+        public let image: String?
+        public let tools: [String]
+        public let arguments: [JSONValue]
+        public let facts: [[String]]
+
+        /// Reads one JSON line; `line` is its number for error messages.
+        public init(json: JSONValue, line: Int) throws {
+            guard let instruction = json["instruction"]?.stringValue, !instruction.isEmpty else {
+                throw AgentError.prompt(file: "case on line \(line)", reason: "\"instruction\" (a non-empty string) is missing")
+            }
+            guard let tools = json["tools"]?.arrayValue?.compactMap(\.stringValue) else {
+                throw AgentError.prompt(file: "case on line \(line)", reason: "\"tools\" (the expected skills in order, [] for none) is missing")
+            }
+            self.instruction = instruction
+            self.tools = tools
+            id = json["id"]?.stringValue ?? "line-\(line)"
+            kind = json["kind"]?.stringValue ?? (tools.first ?? "no-tool")
+            image = json["image"]?.stringValue
+            arguments = json["arguments"]?.arrayValue ?? []
+            facts = (json["facts"]?.arrayValue ?? []).map { f in f.arrayValue?.compactMap(\.stringValue) ?? f.stringValue.map { [$0] } ?? [] }
+        }
+    }
+
+    /// What one run scored.
+    public struct Outcome: Sendable {
+        public let id: String, kind: String
+        public let expectedTools: [String], calledTools: [String]
+        public var toolsCorrect: Bool { calledTools == expectedTools }
+        /// Expected argument values matched, and how many were expected (0 when tools differ or none expected).
+        public let argumentsMatched: Int, argumentsExpected: Int
+        public let factsFound: Int, factsExpected: Int
+        public let answer: String
+        public let seconds: Double
+    }
+
+    /// Scores one run: the calls it made (skill, arguments, in order) and its answer.
+    public static func score(_ c: Case, calls: [(tool: String, arguments: JSONValue)], answer: String, seconds: Double) -> Outcome {
+        let called = calls.map(\.tool)
+        var matched = 0, expected = 0
+        if called == c.tools {
+            for (i, want) in c.arguments.enumerated() where i < calls.count {
+                for (key, value) in want.objectValue ?? [] {
+                    expected += 1
+                    if let got = calls[i].arguments[key], matches(got, value) { matched += 1 }
+                }
+            }
+        } else {
+            expected = c.arguments.reduce(0) { $0 + ($1.objectValue?.count ?? 0) }
+        }
+        let lower = answer.lowercased()
+        let found = c.facts.filter { alts in alts.contains { lower.contains($0.lowercased()) } }.count
+        return Outcome(id: c.id, kind: c.kind, expectedTools: c.tools, calledTools: called, argumentsMatched: matched,
+                       argumentsExpected: expected, factsFound: found, factsExpected: c.facts.count, answer: answer, seconds: seconds)
+    }
+
+    static func matches(_ got: JSONValue, _ want: JSONValue) -> Bool {
+        switch (got, want) {
+        case let (.string(g), .string(w)): return g.lowercased().contains(w.lowercased())
+        case let (.array(g), .array(w)): return g.count == w.count && zip(g, w).allSatisfy { matches($0, $1) }
+        default:
+            if let g = got.doubleValue, let w = want.doubleValue { return abs(g - w) <= max(1e-9, abs(w) * 0.01) }
+            return got == want
+        }
+    }
+
+    /// The four scores over `outcomes`: tool-selection accuracy, argument accuracy, answer-fact recall and
+    /// no-tool precision (nil when nothing could be scored), with the mean seconds per case.
+    public struct Scores: Sendable {
+        public let cases: Int
+        public let toolSelection: Double?, arguments: Double?, factRecall: Double?, noToolPrecision: Double?
+        public let secondsPerCase: Double
+    }
+
+    public static func scores(_ outcomes: [Outcome]) -> Scores {
+        func ratio(_ a: Int, _ b: Int) -> Double? { b > 0 ? Double(a) / Double(b) : nil }
+        let noToolCalled = outcomes.filter { $0.calledTools.isEmpty }
+        return Scores(
+            cases: outcomes.count,
+            toolSelection: ratio(outcomes.filter(\.toolsCorrect).count, outcomes.count),
+            arguments: ratio(outcomes.reduce(0) { $0 + $1.argumentsMatched }, outcomes.reduce(0) { $0 + $1.argumentsExpected }),
+            factRecall: ratio(outcomes.reduce(0) { $0 + $1.factsFound }, outcomes.reduce(0) { $0 + $1.factsExpected }),
+            noToolPrecision: ratio(noToolCalled.filter { $0.expectedTools.isEmpty }.count, noToolCalled.count),
+            secondsPerCase: outcomes.isEmpty ? 0 : outcomes.reduce(0) { $0 + $1.seconds } / Double(outcomes.count))
+    }
+}
