@@ -72,7 +72,9 @@ public final class Agent: @unchecked Sendable {
 
             if decision.calls.isEmpty && decision.malformed.isEmpty || last {
                 var text = decision.text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if text.isEmpty { text = Self.summary(of: made.map(\.observation)) }
+                // No words, or a small model's stock refusal after skills did the work: say what they found.
+                let succeeded = made.contains { $0.observation.error == nil }
+                if text.isEmpty || succeeded && Self.isRefusal(text) { text = Self.summary(of: made.map(\.observation)) }
                 let answer = AgentStep(.answer, text: text)
                 messages.append(AgentMessage(.assistant, answer.text))
                 steps.append(answer)
@@ -113,6 +115,12 @@ public final class Agent: @unchecked Sendable {
         }
         // Unreachable: the last step always ends the turn.
         return steps
+    }
+
+    /// "I apologize, but I can't assist with that request." and the like.
+    static func isRefusal(_ text: String) -> Bool {
+        let t = text.lowercased()
+        return t.count < 160 && (t.hasPrefix("i apologize") || t.hasPrefix("i'm sorry") || t.hasPrefix("sorry")) && (t.contains("can't") || t.contains("cannot"))
     }
 
     /// What the turn's observations say, for a planner that ended without words: each result's first line and

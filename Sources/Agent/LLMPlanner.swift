@@ -171,6 +171,14 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
             let grammar = try grammar(for: choices)
             generation.tools = .auto(grammar)
             if let route, firstStep { generation.tools = route.needsTool ? .required(grammar) : .none }
+            // Later steps: the skill that matches the request best must have been called before the turn may end
+            // (after `detect`, "blur every face" still needs `edit`).
+            if let route, !firstStep, route.needsTool, let best = route.ranked.first?.skill,
+               let turnStart = request.messages.lastIndex(where: { $0.role == .user }),
+               !request.messages[turnStart...].contains(where: { $0.calls.contains { $0.name == best } }),
+               let spec = request.tools.first(where: { $0.name == best }) {
+                generation.tools = .required(try self.grammar(for: [spec]))
+            }
         }
         // A reply ends where a small model starts inventing turns or examples.
         generation.stop = ["<observation", "<tool_response>", "<example>", "</example>", "\nuser:", "\ntool:", "\nassistant:", "\n<"]
