@@ -13,6 +13,10 @@ public enum FewShotExamples {
         case user(String), call(String), observation(String), answer(String)
     }
 
+    private static let keywords: [(String, @Sendable (String) -> Entry)] = [
+        ("User:", { .user($0) }), ("Call:", { .call($0) }), ("Observation:", { .observation($0) }), ("Answer:", { .answer($0) }),
+    ]
+
     /// Parses one examples.md; unknown lines before any keyword are ignored.
     public static func parse(_ text: String) -> [[Entry]] {
         var examples: [[Entry]] = [], current: [Entry] = []
@@ -20,7 +24,6 @@ public enum FewShotExamples {
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = String(raw)
             if line.trimmingCharacters(in: .whitespaces).isEmpty { flush(); continue }
-            let keywords: [(String, (String) -> Entry)] = [("User:", Entry.user), ("Call:", Entry.call), ("Observation:", Entry.observation), ("Answer:", Entry.answer)]
             if let (k, make) = keywords.first(where: { line.hasPrefix($0.0) }) {
                 current.append(make(String(line.dropFirst(k.count)).trimmingCharacters(in: .whitespaces)))
             } else if let last = current.popLast() {

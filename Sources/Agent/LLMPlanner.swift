@@ -187,7 +187,7 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
             generation.bannedAtStart = callOpenings()
         }
         if let dir = cacheDirectory {
-            generation.cachePrefix = tokenizer.encode(systemOnly, parseSpecial: true).count
+            generation.cachePrefix = systemTokenCount(systemOnly)
             generation.cacheDirectory = dir
         }
         let result: GenerationResult
@@ -231,6 +231,15 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
         let made = try ToolCallGrammar(tools: tools, tokenizer: model.tokenizer)
         grammars[names] = made
         return made
+    }
+
+    private var systemTokens: (text: String, count: Int)?
+    /// Tokens of the system turn, counted once (it is the same on every step).
+    private func systemTokenCount(_ system: String) -> Int {
+        if let systemTokens, systemTokens.text == system { return systemTokens.count }
+        let count = model.tokenizer.encode(system, parseSpecial: true).count
+        systemTokens = (system, count)
+        return count
     }
 
     private var openings: [Int32]?

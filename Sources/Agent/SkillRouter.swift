@@ -1,4 +1,5 @@
 import Foundation
+import SkillKit
 
 /// The explicit choice between calling a skill and answering, made before the planner writes a word: the
 /// request is compared (sentence embeddings, cosine similarity) with example requests of every skill — its
@@ -34,6 +35,18 @@ public final class SkillRouter: @unchecked Sendable {
         skillPhrases = skills.map { ($0.skill, $0.phrases.filter { !$0.isEmpty }) }.filter { !$0.phrases.isEmpty }
         noToolPhrases = noTool
         self.examples = examples.filter { if case .user? = $0.example.first { return true } else { return false } }
+    }
+
+    /// A router over every skill of `registry` that can run — phrases and few-shot examples from their manifests —
+    /// and the no-tool examples in `noTool` (the text of `skills/no-tool.md`).
+    public convenience init(embedder: any TextEmbedder, registry: SkillRegistry, noTool: String) {
+        let ready = registry.entries.filter { $0.skill != nil }.map(\.manifest)
+        self.init(
+            embedder: embedder,
+            skills: ready.map { m in (m.name, Self.phrases(description: m.description, examples: m.examples, extra: m.requests)) },
+            noTool: Self.phrases(description: "", examples: noTool, extra: []).filter { !$0.isEmpty },
+            examples: ready.flatMap { m in FewShotExamples.parse(m.examples).map { (skill: Optional(m.name), example: $0) } }
+                + FewShotExamples.parse(noTool).map { (skill: nil, example: $0) })
     }
 
     /// Routes `request` (the user's words, without Loupe's image note).

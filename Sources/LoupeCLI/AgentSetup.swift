@@ -31,15 +31,7 @@ enum AgentSetup {
         guard let skills = SkillEnvironment.directories().first else { throw CLIError("no skills folder found (set LOUPE_SKILLS)") }
         let instructions = try LLMPlanner.instructions(from: skills.appendingPathComponent("planner.md"))
         let noTool = try LLMPlanner.instructions(from: skills.appendingPathComponent("no-tool.md"))
-        let router = SkillRouter(
-            embedder: MiniLMEmbedder(models: try SkillEnvironment.models()),
-            skills: registry.entries.filter { $0.skill != nil }.map { e in
-                (e.manifest.name, SkillRouter.phrases(description: e.manifest.description, examples: e.manifest.examples, extra: e.manifest.requests))
-            },
-            noTool: SkillRouter.phrases(description: "", examples: noTool, extra: []).filter { !$0.isEmpty },
-            examples: registry.entries.filter { $0.skill != nil }.flatMap { e in
-                FewShotExamples.parse(e.manifest.examples).map { (skill: Optional(e.manifest.name), example: $0) }
-            } + FewShotExamples.parse(noTool).map { (skill: nil, example: $0) })
+        let router = SkillRouter(embedder: MiniLMEmbedder(models: try SkillEnvironment.models()), registry: registry, noTool: noTool)
         let lm = try ModelResolver.load(model)
         let planner = LLMPlanner(model: lm, instructions: instructions, directExamples: noTool, router: router,
                                  cacheDirectory: SkillEnvironment.cacheRoot.appendingPathComponent("prompt-cache"))
@@ -73,12 +65,8 @@ enum AgentSetup {
     static func writeArtifacts(_ artifacts: Artifacts, to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for handle in artifacts.handles where handle != "img0" {
-            let path = folder.appendingPathComponent("\(handle).png").path
-            switch artifacts.item(handle) {
-            case let .image(i)?: try ImageEncoder.write(i, to: path)
-            case let .mask(m)?: try ImageEncoder.write(m.image, to: path)
-            case nil: continue
-            }
+            guard let item = artifacts.item(handle) else { continue }
+            try ImageEncoder.write(item.picture, to: folder.appendingPathComponent("\(handle).png").path)
         }
     }
 }

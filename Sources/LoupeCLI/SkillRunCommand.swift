@@ -50,12 +50,9 @@ struct SkillCommand: AsyncParsableCommand {
             if let out {
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                 for (handle, _) in observation.artifacts {
+                    guard let item = artifacts.item(handle) else { continue }
                     let path = (out as NSString).appendingPathComponent("\(handle).png")
-                    switch artifacts.item(handle) {
-                    case let .image(i)?: try ImageEncoder.write(i, to: path)
-                    case let .mask(m)?: try ImageEncoder.write(m.image, to: path)
-                    case nil: continue
-                    }
+                    try ImageEncoder.write(item.picture, to: path)
                     written.append(path)
                 }
             }

@@ -55,13 +55,7 @@ public final class MCPSkillServer: Sendable {
         let observation = await registry.call(name, arguments: .object(members.map { (key: $0.0, value: $0.1) }), artifacts: artifacts)
         var content: [Tool.Content] = [.text(text: observation.text(budget: 8000), annotations: nil, _meta: nil)]
         for (handle, _) in observation.artifacts {
-            let image: RGBImage
-            switch artifacts.item(handle) {
-            case let .image(i)?: image = i
-            case let .mask(m)?: image = m.image
-            case nil: continue
-            }
-            guard let png = try? PNGCodec.encode(image) else { continue }
+            guard let image = artifacts.item(handle)?.picture, let png = try? PNGCodec.encode(image) else { continue }
             content.append(.image(data: Data(png).base64EncodedString(), mimeType: "image/png", annotations: nil, _meta: Metadata(additionalFields: ["handle": .string(handle)])))
         }
         return CallTool.Result(content: content, structuredContent: Optional<Value>.some(observation.json.mcpValue), isError: observation.error != nil)

@@ -45,15 +45,9 @@ public struct MCPToolSkill: Skill {
         for (key, value) in arguments.objectValue ?? [] {
             guard imageArguments.contains(key), let handle = value.stringValue else { sent[key] = value.mcpValue; continue }
             let path = dir.appendingPathComponent("\(key)-\(handle).png").path
-            switch artifacts.item(handle) {
-            case let .image(image)?:
-                try ImageEncoder.write(image, to: path)
-                if looked == nil { looked = (handle, image.width, image.height) }
-            case let .mask(mask)?:
-                try ImageEncoder.write(mask.image, to: path)
-            case nil:
-                throw SkillError.unknownHandle(handle, known: artifacts.handles)
-            }
+            guard let item = artifacts.item(handle) else { throw SkillError.unknownHandle(handle, known: artifacts.handles) }
+            try ImageEncoder.write(item.picture, to: path)
+            if looked == nil, case let .image(image) = item { looked = (handle, image.width, image.height) }
             sent[key] = .string(path)
         }
 

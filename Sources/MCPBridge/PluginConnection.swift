@@ -29,7 +29,7 @@ public actor PluginConnection {
     private var live: Live?
     private var generation = 0
     /// Why the last process ended, kept until the failed request reads it.
-    private var ending: (generation: Int, status: String?, garbage: String?)?
+    private var ending: (generation: Int, status: String?, garbage: String?, stderr: String)?
 
     public init(plugin: PluginManifest) { self.plugin = plugin }
 
@@ -103,7 +103,7 @@ public actor PluginConnection {
         }
         if let ending, ending.generation == generation {
             if let garbage = ending.garbage { return .garbage(plugin: plugin.name, sample: garbage) }
-            return .crashed(plugin: plugin.name, what: what, status: ending.status ?? "its output closed", stderr: lastStderr(generation))
+            return .crashed(plugin: plugin.name, what: what, status: ending.status ?? "its output closed", stderr: ending.stderr)
         }
         if let live, live.generation == generation, !live.process.isRunning {
             let status = Self.describe(live.process)
@@ -114,8 +114,6 @@ public actor PluginConnection {
         return .toolError(plugin: plugin.name, message: "\(error)")
     }
 
-    private var stderrOfEnded: (generation: Int, text: String)?
-    private func lastStderr(_ generation: Int) -> String { stderrOfEnded?.generation == generation ? stderrOfEnded!.text : "" }
 
     // MARK: - Process life
 
@@ -176,8 +174,7 @@ public actor PluginConnection {
             if !current.process.isRunning { status = Self.describe(current.process) }
         }
         guard live?.generation == gen else { return }
-        ending = (gen, status, garbage)
-        stderrOfEnded = (gen, current.stderr.text)
+        ending = (gen, status, garbage, current.stderr.text)
         await stop()
     }
 

@@ -75,11 +75,7 @@ public final class SessionStore: @unchecked Sendable {
 
     private static func insert(_ artifacts: [(handle: String, item: Artifacts.Item)], session: String, turn: Int, into db: Database) throws {
         for (handle, item) in artifacts {
-            let image: RGBImage, kind: String
-            switch item {
-            case let .image(i): (image, kind) = (i, "image")
-            case let .mask(m): (image, kind) = (m.image, "mask")
-            }
+            let image = item.picture, kind = item.kind
             let png = try PNGCodec.encode(image)
             let hash = SHA256.hash(data: png).map { String(format: "%02x", $0) }.joined()
             try db.query("INSERT OR IGNORE INTO blobs (sha256, width, height, png) VALUES (?, ?, ?, ?)",

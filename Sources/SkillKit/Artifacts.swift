@@ -7,6 +7,19 @@ public final class Artifacts: @unchecked Sendable {
     public enum Item: Sendable {
         case image(RGBImage)
         case mask(Mask)
+
+        /// The item as a picture: the image itself, or a mask drawn white on black.
+        public var picture: RGBImage {
+            switch self {
+            case let .image(i): return i
+            case let .mask(m): return m.image
+            }
+        }
+
+        /// "image" or "mask".
+        public var kind: String {
+            if case .image = self { return "image" } else { return "mask" }
+        }
     }
 
     private let lock = NSLock()

@@ -45,12 +45,7 @@ import Vision
         let registry = SkillRegistry(skills: skills)
         let noTool = try LLMPlanner.instructions(from: Fixtures.skillsFolder.appendingPathComponent("no-tool.md"))
         let minilm = try MiniLM(directory: URL(fileURLWithPath: try Fixtures.modelPath("minilm-l6")).deletingLastPathComponent())
-        let router = SkillRouter(
-            embedder: MiniLMEmbedder(model: minilm),
-            skills: registry.entries.map { ($0.manifest.name, SkillRouter.phrases(description: $0.manifest.description, examples: $0.manifest.examples, extra: $0.manifest.requests)) },
-            noTool: SkillRouter.phrases(description: "", examples: noTool, extra: []).filter { !$0.isEmpty },
-            examples: registry.entries.flatMap { e in FewShotExamples.parse(e.manifest.examples).map { (Optional(e.manifest.name), $0) } }
-                + FewShotExamples.parse(noTool).map { (nil, $0) })
+        let router = SkillRouter(embedder: MiniLMEmbedder(model: minilm), registry: registry, noTool: noTool)
         let lm = try LanguageModel(path: try Fixtures.modelPath("qwen2.5-coder-0.5b"))
         let planner = LLMPlanner(model: lm, instructions: try LLMPlanner.instructions(from: Fixtures.skillsFolder.appendingPathComponent("planner.md")),
                                  directExamples: noTool, router: router)
