@@ -8,17 +8,10 @@ import Testing
 @Suite struct ChatTerminalTests {
     static let tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    static func tmux(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tmux!)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    /// Runs a tmux command (through ``ChildProcess``: the first one starts tmux's server, which Foundation's
+    /// `Process` would wait on forever).
+    static func tmux(_ args: [String]) async throws -> String {
+        try await ChildProcess.output(tmux!, args, seconds: 20).output
     }
 
     /// Polls the pane until `text` appears `count` times, up to `seconds`.
@@ -26,7 +19,7 @@ import Testing
         let deadline = Date().addingTimeInterval(seconds)
         var pane = ""
         while Date() < deadline {
-            pane = try tmux(["capture-pane", "-t", session, "-p", "-S", "-200"])
+            pane = try await tmux(["capture-pane", "-t", session, "-p", "-S", "-200"])
             // A prompt is a line starting with ">" (tmux drops the space after it when nothing follows).
             let found = text == "> " ? pane.split(separator: "\n").filter { $0.hasPrefix(">") }.count
                 : pane.components(separatedBy: text).count - 1
@@ -46,30 +39,37 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let session = "loupe-test-\(UUID().uuidString.prefix(8))"
         let env = "LOUPE_SESSIONS=\(dir.path)/s.sqlite LOUPE_SKILLS=\(Fixtures.skillsFolder.path) LOUPE_PLUGINS=\(dir.path)/p.json"
-        _ = try Self.tmux(["new-session", "-d", "-s", session, "-x", "160", "-y", "60",
+        _ = try await Self.tmux(["new-session", "-d", "-s", session, "-x", "160", "-y", "60",
                            "env \(env) \(loupe.path) chat --image \(images.path)/portrait_obama.png; sleep 30"])
-        defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
+        do { try await Self.converse(session: session, images: images) } catch {
+            _ = try? await Self.tmux(["kill-session", "-t", session])
+            throw error
+        }
+        _ = try? await Self.tmux(["kill-session", "-t", session])
+    }
+
+    static func converse(session: String, images: URL) async throws {
         _ = try await Self.waitFor("Ask about the image", session: session, seconds: 120)
 
-        _ = try Self.tmux(["send-keys", "-t", session, "blur every face", "Enter"])
+        _ = try await Self.tmux(["send-keys", "-t", session, "blur every face", "Enter"])
         var pane = try await Self.waitFor("> ", session: session, count: 2, seconds: 90)
         #expect(pane.contains("→ detect") || pane.contains("→ edit"), "\(pane)")
 
-        _ = try Self.tmux(["send-keys", "-t", session, "/image \(images.path)/ocr_kodak_card.png", "Enter"])
+        _ = try await Self.tmux(["send-keys", "-t", session, "/image \(images.path)/ocr_kodak_card.png", "Enter"])
         pane = try await Self.waitFor("img0: ocr_kodak_card.png", session: session, seconds: 30)
-        _ = try Self.tmux(["send-keys", "-t", session, "what does the sign say?", "Enter"])
+        _ = try await Self.tmux(["send-keys", "-t", session, "what does the sign say?", "Enter"])
         pane = try await Self.waitFor("> ", session: session, count: 4, seconds: 90)
         #expect(pane.contains("→ ocr"), "\(pane)")
         #expect(pane.contains("Kodak") || pane.contains("Tiffen"), "the sign's text is shown: \(pane)")
 
-        _ = try Self.tmux(["send-keys", "-t", session, "tell me a very long story about a dragon, at least a thousand words", "Enter"])
+        _ = try await Self.tmux(["send-keys", "-t", session, "tell me a very long story about a dragon, at least a thousand words", "Enter"])
         // The planner is still reading the prompt or writing (a turn takes seconds): interrupt it.
         try await Task.sleep(for: .milliseconds(400))
-        _ = try Self.tmux(["send-keys", "-t", session, "C-c"])
+        _ = try await Self.tmux(["send-keys", "-t", session, "C-c"])
         pane = try await Self.waitFor("(stopped; the session goes on)", session: session, seconds: 60)
-        _ = try Self.tmux(["send-keys", "-t", session, "/history", "Enter"])
+        _ = try await Self.tmux(["send-keys", "-t", session, "/history", "Enter"])
         pane = try await Self.waitFor("[turn 3] user: tell me a very long story", session: session, seconds: 30)
         #expect(pane.contains("[turn 1] user: blur every face"))
-        _ = try Self.tmux(["send-keys", "-t", session, "/quit", "Enter"])
+        _ = try await Self.tmux(["send-keys", "-t", session, "/quit", "Enter"])
     }
 }

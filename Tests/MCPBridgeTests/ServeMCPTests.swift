@@ -20,7 +20,9 @@ import Testing
         process.standardInput = toServer
         process.standardOutput = fromServer
         try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        // Should anything hang, the server is stopped, its pipe closes and the client's wait fails.
+        let watchdog = Task { try await Task.sleep(for: .seconds(180)); if process.isRunning { process.terminate() } }
+        defer { watchdog.cancel(); if process.isRunning { process.terminate() } }
 
         let client = Client(name: "loupe-test", version: "1")
         let transport = StdioTransport(input: FileDescriptor(rawValue: fromServer.fileHandleForReading.fileDescriptor),

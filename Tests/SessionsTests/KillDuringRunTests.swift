@@ -7,7 +7,7 @@ import Testing
 /// and every committed call re-runs with the same observation (`loupe replay ID --rerun`).
 @Suite struct KillDuringRunTests {
     @Test func everyCommittedStepSurvivesAKill() async throws {
-        let loupe = try Fixtures.builtProduct("loupe")
+        let binary = try Fixtures.builtProduct("loupe")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-kill-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -25,24 +25,15 @@ import Testing
         env["LOUPE_PLUGINS"] = dir.appendingPathComponent("plugins.json").path
         let photo = Fixtures.root.appendingPathComponent("vision/images/mountain.png").path
 
-        func loupeProcess(_ args: [String]) -> Process {
-            let p = Process()
-            p.executableURL = loupe
-            p.arguments = args
-            p.environment = env
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            return p
-        }
+        func loupe(_ args: [String]) throws -> ChildProcess { try ChildProcess(binary.path, args, environment: env) }
         var rng = SplitMix(seed: 42)
         var finished = 0
         for i in 0..<20 {
-            let p = loupeProcess(["run", "--script", script.path, "--image", photo, "--out", dir.appendingPathComponent("out\(i)").path, "make it grey"])
-            try p.run()
+            let p = try loupe(["run", "--script", script.path, "--image", photo, "--out", dir.appendingPathComponent("out\(i)").path, "make it grey"])
             let delay = Double(rng.next() % 900) / 1000
             try await Task.sleep(for: .seconds(delay))
-            if p.isRunning { kill(p.processIdentifier, SIGKILL) } else { finished += 1 }
-            await p.exited()
+            if p.isRunning { p.signal(SIGKILL) } else { finished += 1 }
+            try await p.wait(seconds: 30)
         }
 
         let store = try SessionStore(path: database)
@@ -56,10 +47,8 @@ import Testing
             for turn in log.turns { #expect(turn.steps.map(\.index) == Array(1...max(1, turn.steps.count)).prefix(turn.steps.count).map { $0 }) }
             let calls = log.turns.flatMap(\.steps).filter { $0.kind == "observation" }.count
             guard calls > 0 else { continue }
-            let replay = loupeProcess(["replay", s.id, "--rerun"])
-            try replay.run()
-            await replay.exited()
-            #expect(replay.terminationStatus == 0, "session \(s.id): a committed call re-ran differently")
+            let replay = try loupe(["replay", s.id, "--rerun"])
+            #expect(try await replay.wait(seconds: 120) == 0, "session \(s.id): a committed call re-ran differently")
             replayed += 1
         }
         #expect(replayed > 0, "at least one killed or finished run had committed a call (\(finished) of 20 finished)")

@@ -29,15 +29,10 @@ import Vision
         try SessionReport.html(try store.load(recorder.id)).write(to: page, atomically: true, encoding: .utf8)
 
         let shot = dir.appendingPathComponent("shot.png")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.chromium!)
-        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,1400",
-                       "--screenshot=\(shot.path)", page.absoluteString]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        await p.exited()
-        #expect(p.terminationStatus == 0)
+        // ChildProcess, not Process: Chromium's helper processes can outlive the browser.
+        let chromium = try ChildProcess(Self.chromium!, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                                                         "--window-size=1000,1400", "--screenshot=\(shot.path)", page.absoluteString])
+        #expect(try await chromium.wait(seconds: 120) == 0)
         let image = try ImageDecoder().decode(file: shot.path)
         var red = 0, cyan = 0
         for i in 0..<image.pixelCount {
