@@ -81,15 +81,17 @@ public final class Agent: @unchecked Sendable {
                 try emit(answer)
                 return steps
             }
-            messages.append(AgentMessage(.assistant, decision.text, calls: decision.calls))
+            let calls = withPrerequisites(decision.calls, after: made.map(\.call))
+            messages.append(AgentMessage(.assistant, decision.text, calls: calls))
             for bad in decision.malformed {
                 let error = AgentStep(.error, text: bad)
                 steps.append(error)
                 try emit(error)
                 messages.append(AgentMessage(.tool, "<observation>\nerror: \(bad)\nhint: write one JSON object {\"name\": SKILL, \"arguments\": {...}} per call\n</observation>"))
             }
-            for call in decision.calls {
-                let callStep = AgentStep(.call, tool: call.name, arguments: call.arguments)
+            for call in calls {
+                let asked = decision.calls.contains(call) ? "" : "made first: the next call's skill asks for it (skill.json \"before\")"
+                let callStep = AgentStep(.call, text: asked, tool: call.name, arguments: call.arguments)
                 steps.append(callStep)
                 try emit(callStep)
                 // The same call twice in a turn gives the same result: do not run it again; the planner must answer.
@@ -103,7 +105,7 @@ public final class Agent: @unchecked Sendable {
                     continue
                 }
                 let t0 = Date()
-                let observation = await registry.call(call.name, arguments: call.arguments, artifacts: artifacts)
+                let observation = try await callStoppably(call, isCancelled: isCancelled)
                 let o = AgentStep(.observation, tool: call.name, arguments: call.arguments, observation: observation,
                                   milliseconds: Date().timeIntervalSince(t0) * 1000)
                 steps.append(o)
@@ -117,19 +119,53 @@ public final class Agent: @unchecked Sendable {
         return steps
     }
 
+    /// `calls` with, before each, the calls its skill's manifest asks for first (`before`) that neither this turn
+    /// nor this step has made.
+    func withPrerequisites(_ calls: [ToolCall], after made: [ToolCall]) -> [ToolCall] {
+        var out: [ToolCall] = []
+        for call in calls {
+            for rule in registry.entry(call.name)?.manifest.before ?? [] {
+                guard let first = rule.call(before: call.arguments), registry.entry(first.name)?.skill != nil else { continue }
+                if !(made + out + calls).contains(where: { SkillPrerequisite.covers($0, first) }) { out.append(first) }
+            }
+            out.append(call)
+        }
+        return out
+    }
+
+    /// Runs a call, giving up on it as soon as `isCancelled` says so (Ctrl-C in the REPL): the skill's task is
+    /// cancelled and its result, should it still come, is dropped.
+    func callStoppably(_ call: ToolCall, isCancelled: @escaping @Sendable () -> Bool) async throws -> Observation {
+        let (registry, artifacts) = (self.registry, self.artifacts)
+        let work = Task { await registry.call(call.name, arguments: call.arguments, artifacts: artifacts) }
+        let outcome = FirstOutcome<Observation>()
+        let watch = Task {
+            while !Task.isCancelled {
+                if isCancelled() { outcome.finish(.failure(AgentError.cancelled)); return }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        Task { outcome.finish(.success(await work.value)) }
+        defer { watch.cancel() }
+        do { return try await outcome.value }
+        catch { work.cancel(); throw error }
+    }
+
     /// "I apologize, but I can't assist with that request." and the like.
     static func isRefusal(_ text: String) -> Bool {
         let t = text.lowercased()
         return t.count < 160 && (t.hasPrefix("i apologize") || t.hasPrefix("i'm sorry") || t.hasPrefix("sorry")) && (t.contains("can't") || t.contains("cannot"))
     }
 
-    /// What the turn's observations say, for a planner that ended without words: each result's first line and
-    /// the handles it made.
+    /// What the turn's observations say, for a planner that ended without words: with an edited image, what
+    /// the last edit did and where the result is; otherwise each result's first line.
     static func summary(of observations: [Observation]) -> String {
-        let parts = observations.filter { $0.error == nil }.map { o -> String in
-            let made = o.artifacts.filter { !$0.what.hasPrefix("overlay") }.map(\.handle)
-            return "\(o.skill): \(o.lines.first ?? "done")" + (made.isEmpty ? "" : " (\(made.joined(separator: ", ")))")
+        let good = observations.filter { $0.error == nil }
+        guard !good.isEmpty else { return "I have no answer." }
+        func made(_ o: Observation) -> [String] { o.artifacts.filter { !$0.what.hasPrefix("overlay") }.map(\.handle) }
+        if let edit = good.last(where: { !made($0).isEmpty }) {
+            return "Done: \(edit.lines.first ?? edit.skill). The result is \(made(edit).joined(separator: ", "))."
         }
-        return parts.isEmpty ? "I have no answer." : parts.joined(separator: "; ")
+        return good.map { "\($0.skill): \($0.lines.first ?? "done")" }.joined(separator: "; ")
     }
 }

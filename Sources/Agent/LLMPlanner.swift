@@ -186,29 +186,44 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
             // An answer in words: it may not open a call.
             generation.bannedAtStart = callOpenings()
         }
+        if let route { generation.logitBias = copyBias(examples: route.examples.map(\.example), turn: request.messages) }
         if let dir = cacheDirectory {
             generation.cachePrefix = systemTokenCount(systemOnly)
             generation.cacheDirectory = dir
         }
-        let result: GenerationResult
-        do {
-            result = try Generator(session: session).generate(generation, onText: onText, isCancelled: isCancelled)
-        } catch {
-            throw AgentError.planner("\(error)")
+        func generate(_ generation: GenerationRequest) throws -> GenerationResult {
+            let result: GenerationResult
+            do {
+                result = try Generator(session: session).generate(generation, onText: onText, isCancelled: isCancelled)
+            } catch {
+                throw AgentError.planner("\(error)")
+            }
+            if result.finishReason == .cancelled { throw AgentError.cancelled }
+            timing.promptTokens = result.promptTokens
+            timing.promptComputed += result.promptComputed
+            timing.promptMilliseconds += result.promptSeconds * 1000
+            timing.generatedTokens += result.tokens.count
+            timing.decodeMilliseconds += result.generationSeconds * 1000
+            return result
         }
-        if result.finishReason == .cancelled { throw AgentError.cancelled }
-        timing.promptTokens = result.promptTokens
-        timing.promptComputed = result.promptComputed
-        timing.promptMilliseconds = result.promptSeconds * 1000
-        timing.generatedTokens = result.tokens.count
-        timing.decodeMilliseconds = result.generationSeconds * 1000
-        let parsed = ToolCallParser.parse(result.text)
+        var result = try generate(generation)
+        var parsed = ToolCallParser.parse(result.text)
+        if case .auto = generation.tools, parsed.items.isEmpty, result.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            // Free to call or answer after the observations, a small model may end at once with neither: ask again
+            // for words (the prompt is all cached, so this costs only the answer's tokens).
+            generation.tools = .none
+            generation.bannedAtStart = callOpenings() + Array(model.tokenizer.endOfGeneration)
+            result = try generate(generation)
+            parsed = ToolCallParser.parse(result.text)
+        }
         // Told to answer, a small model may still write a call: that is no answer (the loop then summarises).
         let answersOnly: Bool
         if case .none = generation.tools { answersOnly = true } else { answersOnly = false }
         if answersOnly {
-            let looksLikeCall = result.text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") || result.text.contains("{\"name\"")
-            var answer = parsed.items.isEmpty && !looksLikeCall ? result.text : parsed.text
+            // Words then a call (`>{"name": …}`): the words, if any, are the answer.
+            var answer = parsed.items.isEmpty ? result.text : parsed.text
+            if let call = answer.range(of: "{\"name\"") { answer = String(answer[..<call.lowerBound]) }
+            if answer.trimmingCharacters(in: .whitespacesAndNewlines).count < 2 { answer = "" }
             // A small model may repeat a line over and over: keep each line once.
             var seen = Set<String>()
             answer = answer.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
@@ -240,6 +255,45 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
         let count = model.tokenizer.encode(system, parseSpecial: true).count
         systemTokens = (system, count)
         return count
+    }
+
+    /// How much less likely a word of the examples' answers becomes when nothing in the turn says it.
+    public var copyPenalty: Float = 2
+
+    /// A small planner copies the nearest example's answer ("Yes, there is a plane in the lower middle"), words
+    /// and all. Words (of three letters or more) that the shown examples' answers use but that neither the
+    /// request nor an observation of this turn contains are made `copyPenalty` less likely in free text.
+    public func copyBias(examples: [[FewShotExamples.Entry]], turn messages: [AgentMessage]) -> [(token: Int32, bias: Float)] {
+        guard copyPenalty > 0 else { return [] }
+        let answers = examples.flatMap { $0.compactMap { if case let .answer(t) = $0 { t } else { nil } } }
+        guard !answers.isEmpty else { return [] }
+        let turnStart = messages.lastIndex { $0.role == .user } ?? 0
+        let said = Set(Self.words(in: messages[turnStart...].map(\.content).joined(separator: " ")))
+        let copied = Set(answers.flatMap(Self.words)).subtracting(said)
+        guard !copied.isEmpty else { return [] }
+        return wordPieces().enumerated().compactMap { id, word in
+            word.map { copied.contains($0) } == true ? (Int32(id), -copyPenalty) : nil
+        }
+    }
+
+    /// Lower-cased words of three letters or more.
+    static func words(in text: String) -> [String] {
+        text.lowercased().split { !$0.isLetter }.filter { $0.count >= 3 }.map(String.init)
+    }
+
+    private var pieces: [String?]?
+    /// Each vocabulary entry as a whole lower-cased word (its leading space dropped), or nil for pieces that are
+    /// not a word of three letters or more.
+    private func wordPieces() -> [String?] {
+        if let pieces { return pieces }
+        let tok = model.tokenizer
+        let made: [String?] = (0..<Int32(tok.count)).map { id in
+            let piece = String(decoding: tok.piece(id), as: UTF8.self)
+            let word = piece.hasPrefix(" ") ? piece.dropFirst() : Substring(piece)
+            return word.count >= 3 && word.allSatisfy(\.isLetter) ? word.lowercased() : nil
+        }
+        pieces = made
+        return made
     }
 
     private var openings: [Int32]?

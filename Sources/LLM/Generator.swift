@@ -14,6 +14,8 @@ public struct GenerationRequest: Sendable {
     public var tools: ToolMode = .none
     /// Tokens the reply may not start with (e.g. the openings of a JSON call when the step must answer in words).
     public var bannedAtStart: [Int32] = []
+    /// Added to these tokens' logits wherever the text is free (not inside a constrained call).
+    public var logitBias: [(token: Int32, bias: Float)] = []
     /// How many leading prompt tokens to keep in the on-disk prompt cache (0: none).
     public var cachePrefix: Int = 0
     public var cacheDirectory: URL?
@@ -192,6 +194,7 @@ public struct Generator {
                 }
                 continue
             }
+            for (t, bias) in request.logitBias where Int(t) < logits.count { logits[Int(t)] += bias }
             if result.tokens.isEmpty {
                 for t in request.bannedAtStart where Int(t) < logits.count { logits[Int(t)] = -.infinity }
             }

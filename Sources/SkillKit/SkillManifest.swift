@@ -27,14 +27,16 @@ public struct SkillManifest: Sendable {
     public let examples: String
     /// Typical requests this skill serves (skill.json `requests`), for routing requests to skills.
     public let requests: [String]
+    /// Calls the agent makes before this skill's call (skill.json `before`).
+    public let before: [SkillPrerequisite]
     /// The folder it was read from (nil for manifests made in code).
     public let folder: URL?
 
     public init(name: String, description: String, parameters: JSONValue, implementation: Implementation, models: [String] = [],
-                examples: String = "", requests: [String] = [], folder: URL? = nil) throws {
+                examples: String = "", requests: [String] = [], before: [SkillPrerequisite] = [], folder: URL? = nil) throws {
         tool = try ToolSpec(name: name, description: description, parameters: parameters)
-        (self.name, self.description, self.implementation, self.models, self.examples, self.requests, self.folder) =
-            (name, description, implementation, models, examples, requests, folder)
+        (self.name, self.description, self.implementation, self.models, self.examples, self.requests, self.before, self.folder) =
+            (name, description, implementation, models, examples, requests, before, folder)
     }
 
     /// Reads and checks `folder/skill.json` (and `examples.md` if present), which must declare a Swift skill;
@@ -62,10 +64,18 @@ public struct SkillManifest: Sendable {
             throw SkillError.badManifest(file: path, reason: "field \"requests\" must be an array of strings (typical requests for this skill)")
         }
         let requests = json["requests"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        var before: [SkillPrerequisite] = []
+        if let b = json["before"] {
+            guard let list = b.arrayValue else {
+                throw SkillError.badManifest(file: path, reason: "field \"before\" must be an array of {\"when\", \"call\", \"arguments\"}")
+            }
+            let names = Set(parameters["properties"]?.objectValue?.map(\.key) ?? [])
+            before = try list.enumerated().map { try SkillPrerequisite(json: $1, parameters: names, file: path, index: $0) }
+        }
         let examples = (try? String(contentsOf: folder.appendingPathComponent("examples.md"), encoding: .utf8)) ?? ""
         do {
             try self.init(name: name, description: description, parameters: parameters, implementation: .builtin(builtin), models: models,
-                          examples: examples, requests: requests, folder: folder)
+                          examples: examples, requests: requests, before: before, folder: folder)
         } catch let error as ToolSchemaError {
             throw SkillError.badManifest(file: path, reason: "\(error)")
         }

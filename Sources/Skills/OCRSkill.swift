@@ -11,6 +11,9 @@ public struct OCRSkill: Skill {
 
     public init(manifest: SkillManifest, models: PerceptionModels) { (self.manifest, self.models) = (manifest, models) }
 
+    /// Characters of the all-the-text line (the lines themselves follow it, within the observation budget).
+    static let allTextLimit = 400
+
     public func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
         let args = Arguments(skill: manifest.name, json: json)
         let (handle, image) = try args.image(in: artifacts)
@@ -39,6 +42,12 @@ public struct OCRSkill: Skill {
             items.append(.object([("text", .string(line.text)), ("score", .number(line.score)), ("box", .array(nb.map { .number($0) }))]))
         }
         if lines.isEmpty { text.append("no text found") }
+        // Several lines: all of the text first, in reading order, so an answer that quotes one line quotes it all.
+        if lines.count > 1 {
+            var all = lines.map(\.text).joined(separator: " ")
+            if all.count > Self.allTextLimit { all = String(all.prefix(Self.allTextLimit)) + "…" }
+            text.insert("text: \"\(all)\"", at: 0)
+        }
         let overlayHandle = artifacts.add(image: overlay)
         return Observation(skill: manifest.name, image: handle, size: (image.width, image.height), lines: text,
                            artifacts: [(overlayHandle, "overlay with the \(lines.count) text lines outlined")],
