@@ -75,6 +75,9 @@ public final class Agent: @unchecked Sendable {
                 // No words, or a small model's stock refusal after skills did the work: say what they found.
                 let succeeded = made.contains { $0.observation.error == nil }
                 if text.isEmpty || succeeded && Self.isRefusal(text) { text = Self.summary(of: made.map(\.observation)) }
+                // The user needs to know where a new image is, even when the planner forgot to say.
+                let images = made.filter { $0.observation.error == nil }.flatMap { Self.madeImages($0.observation) }
+                if let last = images.last, !images.contains(where: { text.contains($0) }) { text += " The result is \(last)." }
                 let answer = AgentStep(.answer, text: text)
                 messages.append(AgentMessage(.assistant, answer.text))
                 steps.append(answer)
@@ -151,6 +154,9 @@ public final class Agent: @unchecked Sendable {
         catch { work.cancel(); throw error }
     }
 
+    /// The images (and masks) a call made, overlays left out.
+    static func madeImages(_ o: Observation) -> [String] { o.artifacts.filter { !$0.what.hasPrefix("overlay") }.map(\.handle) }
+
     /// "I apologize, but I can't assist with that request." and the like.
     static func isRefusal(_ text: String) -> Bool {
         let t = text.lowercased()
@@ -162,9 +168,8 @@ public final class Agent: @unchecked Sendable {
     static func summary(of observations: [Observation]) -> String {
         let good = observations.filter { $0.error == nil }
         guard !good.isEmpty else { return "I have no answer." }
-        func made(_ o: Observation) -> [String] { o.artifacts.filter { !$0.what.hasPrefix("overlay") }.map(\.handle) }
-        if let edit = good.last(where: { !made($0).isEmpty }) {
-            return "Done: \(edit.lines.first ?? edit.skill). The result is \(made(edit).joined(separator: ", "))."
+        if let edit = good.last(where: { !madeImages($0).isEmpty }) {
+            return "Done: \(edit.lines.first ?? edit.skill). The result is \(madeImages(edit).joined(separator: ", "))."
         }
         return good.map { "\($0.skill): \($0.lines.first ?? "done")" }.joined(separator: "; ")
     }

@@ -183,8 +183,9 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
         // A reply ends where a small model starts inventing turns or examples.
         generation.stop = ["<observation", "<tool_response>", "<example>", "</example>", "\nuser:", "\ntool:", "\nassistant:", "\n<"]
         if case .none = generation.tools {
-            // An answer in words: it may not open a call.
+            // An answer in words: it may not open a call, nor write one later.
             generation.bannedAtStart = callOpenings()
+            generation.stop.append(Self.callInWords)
         }
         if let route { generation.logitBias = copyBias(examples: route.examples.map(\.example), turn: request.messages) }
         if let dir = cacheDirectory {
@@ -206,16 +207,8 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
             timing.decodeMilliseconds += result.generationSeconds * 1000
             return result
         }
-        var result = try generate(generation)
-        var parsed = ToolCallParser.parse(result.text)
-        if case .auto = generation.tools, parsed.items.isEmpty, result.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            // Free to call or answer after the observations, a small model may end at once with neither: ask again
-            // for words (the prompt is all cached, so this costs only the answer's tokens).
-            generation.tools = .none
-            generation.bannedAtStart = callOpenings() + Array(model.tokenizer.endOfGeneration)
-            result = try generate(generation)
-            parsed = ToolCallParser.parse(result.text)
-        }
+        let result = try generate(generation)
+        let parsed = ToolCallParser.parse(result.text)
         // Told to answer, a small model may still write a call: that is no answer (the loop then summarises).
         let answersOnly: Bool
         if case .none = generation.tools { answersOnly = true } else { answersOnly = false }
@@ -296,16 +289,19 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
         return made
     }
 
+    /// Where a call written into an answer begins: the answer stops before it (and it is never streamed).
+    static let callInWords = "{\"name\""
+
     private var openings: [Int32]?
-    /// Tokens that would open a call or an invented turn: pieces starting with `{`, `[`, `<` or a code fence
-    /// (special tokens such as `<tool_call>` included).
+    /// Tokens that would open a call or an invented turn: pieces starting with `{`, `[`, `<`, `>` or a code
+    /// fence (special tokens such as `<tool_call>` included).
     private func callOpenings() -> [Int32] {
         if let openings { return openings }
         let tok = model.tokenizer
         var banned: [Int32] = []
         for id in 0..<Int32(tok.count) {
             let piece = String(decoding: tok.piece(id), as: UTF8.self).drop { $0 == " " || $0 == "\n" }
-            if piece.hasPrefix("{") || piece.hasPrefix("```") || piece.hasPrefix("<") || piece.hasPrefix("[") { banned.append(id) }
+            if piece.hasPrefix("{") || piece.hasPrefix("```") || piece.hasPrefix("<") || piece.hasPrefix("[") || piece.hasPrefix(">") { banned.append(id) }
         }
         openings = banned
         return banned

@@ -2,7 +2,8 @@ import Agent
 import Foundation
 
 /// Shows a planner step's text as it streams, unless the step turns out to be a call (its text starts with
-/// `{` or `<tool_call>`): those are shown as `→ skill {…}` lines instead.
+/// `{` or `<tool_call>`): those are shown as `→ skill {…}` lines instead. Nothing is shown before the first letter
+/// or digit.
 final class ChatStream: @unchecked Sendable {
     private let lock = NSLock()
     private var buffer = ""
@@ -31,6 +32,8 @@ final class ChatStream: @unchecked Sendable {
                     if t.hasPrefix("{") || t.hasPrefix("<tool_call>") { mode = .hiding }
                     return
                 }
+                // Punctuation alone ("," or ">" from a small model about to give up) is not shown yet.
+                guard t.contains(where: { $0.isLetter || $0.isNumber }) else { return }
                 mode = .showing
                 write(String(t))
             }

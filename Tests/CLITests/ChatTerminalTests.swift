@@ -20,8 +20,8 @@ import Testing
         var pane = ""
         while Date() < deadline {
             pane = try await tmux(["capture-pane", "-t", session, "-p", "-S", "-200"])
-            // A prompt is a line starting with ">" (tmux drops the space after it when nothing follows).
-            let found = text == "> " ? pane.split(separator: "\n").filter { $0.hasPrefix(">") }.count
+            // A prompt is a line "> …", or ">" alone (tmux drops the space after it when nothing follows).
+            let found = text == "> " ? pane.split(separator: "\n").filter { $0 == ">" || $0.hasPrefix("> ") }.count
                 : pane.components(separatedBy: text).count - 1
             if found >= count { return pane }
             try await Task.sleep(for: .milliseconds(250))
