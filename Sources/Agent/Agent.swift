@@ -77,7 +77,8 @@ public final class Agent: @unchecked Sendable {
                 if text.isEmpty || succeeded && Self.isRefusal(text) { text = Self.summary(of: made.map(\.observation)) }
                 // The user needs to know where a new image is, even when the planner forgot to say.
                 let images = made.filter { $0.observation.error == nil }.flatMap { Self.madeImages($0.observation) }
-                if let last = images.last, !images.contains(where: { text.contains($0) }) { text += " The result is \(last)." }
+                let named = Set(text.split { !$0.isLetter && !$0.isNumber }.map(String.init))
+                if let last = images.last, !images.contains(where: named.contains) { text += " The result is \(last)." }
                 let answer = AgentStep(.answer, text: text)
                 messages.append(AgentMessage(.assistant, answer.text))
                 steps.append(answer)

@@ -181,6 +181,8 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
             }
         }
         // A reply ends where a small model starts inventing turns or examples.
+        // "[0.0, 0.0, 0.0, …" to the token limit: a loop ends the reply.
+        generation.loopRepeats = 6
         generation.stop = ["<observation", "<tool_response>", "<example>", "</example>", "\nuser:", "\ntool:", "\nassistant:", "\n<"]
         if case .none = generation.tools {
             // An answer in words: it may not open a call, nor write one later.

@@ -16,6 +16,9 @@ public struct GenerationRequest: Sendable {
     public var bannedAtStart: [Int32] = []
     /// Added to these tokens' logits wherever the text is free (not inside a constrained call).
     public var logitBias: [(token: Int32, bias: Float)] = []
+    /// Stop once free text ends in the same cycle of 1–8 tokens this many times over ("0.0, 0.0, 0.0, …");
+    /// 0 or 1: never.
+    public var loopRepeats: Int = 0
     /// How many leading prompt tokens to keep in the on-disk prompt cache (0: none).
     public var cachePrefix: Int = 0
     public var cacheDirectory: URL?
@@ -35,6 +38,8 @@ public struct GenerationRequest: Sendable {
 /// Why generation ended.
 public enum FinishReason: String, Sendable {
     case endOfGeneration = "end", stopString = "stop", length, cancelled
+    /// The text went round a short loop (`GenerationRequest.loopRepeats`).
+    case repetition
 }
 
 /// What came out, with timings.
@@ -59,6 +64,18 @@ public struct GenerationResult: Sendable {
 /// Runs the decode loop: sampling, stop strings, streaming text that never splits a character or shows the
 /// start of a stop string, and grammar-constrained tool calls.
 public struct Generator {
+    /// Whether `tokens` end in a cycle of 1–8 tokens repeated `repeats` times in a row.
+    public static func endsInLoop(_ tokens: [Int32], repeats: Int) -> Bool {
+        guard repeats > 1 else { return false }
+        for period in 1...8 where period * repeats <= tokens.count {
+            let tail = tokens.count - period * repeats
+            var looped = true
+            for i in (tail + period)..<tokens.count where tokens[i] != tokens[i - period] { looped = false; break }
+            if looped { return true }
+        }
+        return false
+    }
+
     public let session: InferenceSession
 
     public init(session: InferenceSession) { self.session = session }
@@ -221,6 +238,10 @@ public struct Generator {
                 }
             }
             if try feed(token) { break }
+            if request.loopRepeats > 1, Self.endsInLoop(result.tokens, repeats: request.loopRepeats) {
+                result.finishReason = .repetition
+                break
+            }
         }
         if result.finishReason != .stopString { _ = emit(detok.finish(), final: true) }
         result.generationSeconds = clock() - t1

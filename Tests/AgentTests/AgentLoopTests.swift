@@ -85,6 +85,16 @@ import Vision
         #expect(planner.requests.last?.messages.last?.content == "hi", "the image note goes with the first message only")
     }
 
+    @Test func anAnswerThatForgetsTheNewImageGetsItsHandle() async throws {
+        let (agent, _) = try Self.agent([ScriptedPlanner.call("flip", #"{"image": "img0"}"#), ScriptedPlanner.answer("Flipped it.")])
+        #expect(try await agent.run("flip it").last?.text == "Flipped it. The result is img1.")
+        // Named already (img1, not a longer handle that contains it): left alone.
+        let (named, _) = try Self.agent([ScriptedPlanner.call("flip", #"{"image": "img0"}"#), ScriptedPlanner.answer("Flipped: img1.")])
+        #expect(try await named.run("flip it").last?.text == "Flipped: img1.")
+        let (silent, _) = try Self.agent([ScriptedPlanner.call("flip", #"{"image": "img0"}"#), ScriptedPlanner.answer("")])
+        #expect(try await silent.run("flip it").last?.text == "Done: flipped. The result is img1.")
+    }
+
     @Test func stepsSerialiseToJSON() async throws {
         let (agent, _) = try Self.agent([ScriptedPlanner.call("look", #"{"image": "img0"}"#), ScriptedPlanner.answer("one")])
         let steps = try await agent.run("look")

@@ -91,4 +91,29 @@ import ToolSchema
             #expect(streamed == result.text)
         }
     }
+
+    @Test func loopsEndTheReply() throws {
+        // Against a naive reading: some period p ≤ 8 whose last `repeats` blocks are all equal.
+        func naive(_ t: [Int32], _ repeats: Int) -> Bool {
+            (1...8).contains { p in
+                guard p * repeats <= t.count else { return false }
+                let blocks = (0..<repeats).map { Array(t[(t.count - p * ($0 + 1))..<(t.count - p * $0)]) }
+                return blocks.allSatisfy { $0 == blocks[0] }
+            }
+        }
+        var rng = SplitMix(seed: 7)
+        for _ in 0..<2000 {
+            let alphabet = Int32(1 + rng.next() % 3)
+            let tokens = (0..<Int(rng.next() % 40)).map { _ in Int32(rng.next() % UInt64(alphabet)) }
+            let repeats = 2 + Int(rng.next() % 5)
+            #expect(Generator.endsInLoop(tokens, repeats: repeats) == naive(tokens, repeats), "\(tokens) ×\(repeats)")
+        }
+        try LoadedModels.use("smollm2-135m") { lm in
+            var request = GenerationRequest(prompt: lm.tokenizer.encode("0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,"))
+            request.maxTokens = 60
+            request.loopRepeats = 6
+            let result = try Generator(session: InferenceSession(model: lm, context: 256)).generate(request)
+            #expect(result.finishReason == .repetition && result.tokens.count < 60, "\(result.finishReason) after \(result.tokens.count): \(result.text)")
+        }
+    }
 }
