@@ -141,15 +141,14 @@ public final class Agent: @unchecked Sendable {
     /// cancelled and its result, should it still come, is dropped.
     func callStoppably(_ call: ToolCall, isCancelled: @escaping @Sendable () -> Bool) async throws -> Observation {
         let (registry, artifacts) = (self.registry, self.artifacts)
-        let work = Task { await registry.call(call.name, arguments: call.arguments, artifacts: artifacts) }
         let outcome = FirstOutcome<Observation>()
+        let work = Task { outcome.finish(.success(await registry.call(call.name, arguments: call.arguments, artifacts: artifacts))) }
         let watch = Task {
             while !Task.isCancelled {
                 if isCancelled() { outcome.finish(.failure(AgentError.cancelled)); return }
                 try? await Task.sleep(for: .milliseconds(50))
             }
         }
-        Task { outcome.finish(.success(await work.value)) }
         defer { watch.cancel() }
         do { return try await outcome.value }
         catch { work.cancel(); throw error }

@@ -194,22 +194,18 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
             generation.cachePrefix = systemTokenCount(systemOnly)
             generation.cacheDirectory = dir
         }
-        func generate(_ generation: GenerationRequest) throws -> GenerationResult {
-            let result: GenerationResult
-            do {
-                result = try Generator(session: session).generate(generation, onText: onText, isCancelled: isCancelled)
-            } catch {
-                throw AgentError.planner("\(error)")
-            }
-            if result.finishReason == .cancelled { throw AgentError.cancelled }
-            timing.promptTokens = result.promptTokens
-            timing.promptComputed += result.promptComputed
-            timing.promptMilliseconds += result.promptSeconds * 1000
-            timing.generatedTokens += result.tokens.count
-            timing.decodeMilliseconds += result.generationSeconds * 1000
-            return result
+        let result: GenerationResult
+        do {
+            result = try Generator(session: session).generate(generation, onText: onText, isCancelled: isCancelled)
+        } catch {
+            throw AgentError.planner("\(error)")
         }
-        let result = try generate(generation)
+        if result.finishReason == .cancelled { throw AgentError.cancelled }
+        timing.promptTokens = result.promptTokens
+        timing.promptComputed = result.promptComputed
+        timing.promptMilliseconds = result.promptSeconds * 1000
+        timing.generatedTokens = result.tokens.count
+        timing.decodeMilliseconds = result.generationSeconds * 1000
         let parsed = ToolCallParser.parse(result.text)
         // Told to answer, a small model may still write a call: that is no answer (the loop then summarises).
         let answersOnly: Bool
@@ -265,10 +261,8 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
         let turnStart = messages.lastIndex { $0.role == .user } ?? 0
         let said = Set(Self.words(in: messages[turnStart...].map(\.content).joined(separator: " ")))
         let copied = Set(answers.flatMap(Self.words)).subtracting(said)
-        guard !copied.isEmpty else { return [] }
-        return wordPieces().enumerated().compactMap { id, word in
-            word.map { copied.contains($0) } == true ? (Int32(id), -copyPenalty) : nil
-        }
+        let index = wordTokens()
+        return copied.flatMap { index[$0] ?? [] }.map { ($0, -copyPenalty) }
     }
 
     /// Lower-cased words of three letters or more.
@@ -276,19 +270,20 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
         text.lowercased().split { !$0.isLetter }.filter { $0.count >= 3 }.map(String.init)
     }
 
-    private var pieces: [String?]?
-    /// Each vocabulary entry as a whole lower-cased word (its leading space dropped), or nil for pieces that are
-    /// not a word of three letters or more.
-    private func wordPieces() -> [String?] {
-        if let pieces { return pieces }
+    private var wordIndex: [String: [Int32]]?
+    /// The vocabulary's whole-word pieces (letters only, three or more, a leading space dropped) by lower-cased
+    /// word: " Plane", "plane" and " plane" all under "plane". Built once.
+    private func wordTokens() -> [String: [Int32]] {
+        if let wordIndex { return wordIndex }
         let tok = model.tokenizer
-        let made: [String?] = (0..<Int32(tok.count)).map { id in
+        var index: [String: [Int32]] = [:]
+        for id in 0..<Int32(tok.count) {
             let piece = String(decoding: tok.piece(id), as: UTF8.self)
             let word = piece.hasPrefix(" ") ? piece.dropFirst() : Substring(piece)
-            return word.count >= 3 && word.allSatisfy(\.isLetter) ? word.lowercased() : nil
+            if word.count >= 3, word.allSatisfy(\.isLetter) { index[word.lowercased(), default: []].append(id) }
         }
-        pieces = made
-        return made
+        wordIndex = index
+        return index
     }
 
     /// Where a call written into an answer begins: the answer stops before it (and it is never streamed).
