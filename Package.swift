@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
         // The loop, the Planner protocol and the LLM planner; knows skills only through SkillKit.
-        .target(name: "Agent", dependencies: ["SkillKit", "ToolSchema", "Vision", "LLM"]),
+        .target(name: "Agent", dependencies: ["SkillKit", "ToolSchema", "Vision", "LLM", "Tensor"]),
         // The session store (SQLite), the recorder, replay and the HTML report.
         .target(name: "Sessions", dependencies: [
             "Agent", "SkillKit", "ToolSchema", "Vision", "Database", .product(name: "Crypto", package: "swift-crypto"),

@@ -39,7 +39,7 @@ public struct AgentStep: Sendable {
                 ("prompt_tokens", .integer(t.promptTokens)), ("prompt_computed", .integer(t.promptComputed)),
                 ("prefill_ms", .number(t.promptMilliseconds.rounded())), ("generated_tokens", .integer(t.generatedTokens)),
                 ("decode_ms", .number(t.decodeMilliseconds.rounded())),
-            ])))
+            ] + (t.plan.map { [("plan", JSONValue.string($0)), ("plan_probability", .number((Double(t.planProbability ?? 0) * 1000).rounded() / 1000))] } ?? []))))
         }
         return .object(m)
     }

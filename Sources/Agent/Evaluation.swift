@@ -41,36 +41,56 @@ public enum Evaluation {
         public let id: String, kind: String
         public let expectedTools: [String], calledTools: [String]
         public var toolsCorrect: Bool { calledTools == expectedTools }
-        /// Expected argument values matched, and how many were expected (0 when tools differ or none expected).
+        /// Expected argument values matched, and how many were expected — over cases whose skills are right
+        /// (0 when the skills differ: that is counted by tool selection).
         public let argumentsMatched: Int, argumentsExpected: Int
         public let factsFound: Int, factsExpected: Int
         public let answer: String
         public let seconds: Double
+        /// The answer shows internal text (markup, chat tokens, errors, hints, raw observation lines).
+        public let internalText: Bool
+        /// Expected argument values not matched: "query: wanted person, got dog".
+        public var argumentMisses: [String] = []
     }
 
     /// Scores one run: the calls it made (skill, arguments, in order) and its answer.
-    public static func score(_ c: Case, calls: [(tool: String, arguments: JSONValue)], answer: String, seconds: Double) -> Outcome {
+    /// `markers` are lower-case strings that only internal text contains (`skills/answers.json` "internal").
+    public static func score(_ c: Case, calls: [(tool: String, arguments: JSONValue)], answer: String, seconds: Double,
+                             markers: [String] = []) -> Outcome {
         let called = calls.map(\.tool)
         var matched = 0, expected = 0
+        var misses: [String] = []
         if called == c.tools {
             for (i, want) in c.arguments.enumerated() where i < calls.count {
                 for (key, value) in want.objectValue ?? [] {
                     expected += 1
-                    if let got = calls[i].arguments[key], matches(got, value) { matched += 1 }
+                    if let got = calls[i].arguments[key], matches(got, value) { matched += 1 } else {
+                        misses.append("\(key): wanted \(value.compactDescription), got \(calls[i].arguments[key]?.compactDescription ?? "nothing")")
+                    }
                 }
             }
-        } else {
-            expected = c.arguments.reduce(0) { $0 + ($1.objectValue?.count ?? 0) }
         }
         let lower = answer.lowercased()
         let found = c.facts.filter { alts in alts.contains { lower.contains($0.lowercased()) } }.count
-        return Outcome(id: c.id, kind: c.kind, expectedTools: c.tools, calledTools: called, argumentsMatched: matched,
-                       argumentsExpected: expected, factsFound: found, factsExpected: c.facts.count, answer: answer, seconds: seconds)
+        var outcome = Outcome(id: c.id, kind: c.kind, expectedTools: c.tools, calledTools: called, argumentsMatched: matched,
+                              argumentsExpected: expected, factsFound: found, factsExpected: c.facts.count, answer: answer, seconds: seconds,
+                              internalText: isInternal(answer, markers: markers))
+        outcome.argumentMisses = misses
+        return outcome
+    }
+
+    /// Whether `answer` carries text meant for the planner or the logs: one of `markers`, markup (`<tag`, `<|`),
+    /// JSON (`{"`), or a raw box (`[0.12,0.3,0.5,0.9]`).
+    public static func isInternal(_ answer: String, markers: [String]) -> Bool {
+        let lower = answer.lowercased()
+        return markers.contains(where: lower.contains) || AnswerChecker.structuralInternalText(in: answer) != nil
     }
 
     static func matches(_ got: JSONValue, _ want: JSONValue) -> Bool {
         switch (got, want) {
-        case let (.string(g), .string(w)): return g.lowercased().contains(w.lowercased())
+        case let (.string(g), .string(w)):
+            // "a|b": any of the alternatives.
+            return w.split(separator: "|").contains { g.lowercased().contains($0.trimmingCharacters(in: .whitespaces).lowercased()) }
         case let (.array(g), .array(w)): return g.count == w.count && zip(g, w).allSatisfy { matches($0, $1) }
         default:
             if let g = got.doubleValue, let w = want.doubleValue { return abs(g - w) <= max(1e-9, abs(w) * 0.01) }
@@ -78,12 +98,13 @@ public enum Evaluation {
         }
     }
 
-    /// The four scores over `outcomes`: tool-selection accuracy, argument accuracy, answer-fact recall and
-    /// no-tool precision (nil when nothing could be scored), with the mean seconds per case.
+    /// The scores over `outcomes`: tool-selection accuracy, argument accuracy, answer-fact recall, no-tool
+    /// precision and recall (nil when nothing could be scored), answers with internal text, and seconds per case.
     public struct Scores: Sendable {
         public let cases: Int
-        public let toolSelection: Double?, arguments: Double?, factRecall: Double?, noToolPrecision: Double?
-        public let secondsPerCase: Double
+        public let toolSelection: Double?, arguments: Double?, factRecall: Double?, noToolPrecision: Double?, noToolRecall: Double?
+        public let internalText: Int
+        public let secondsPerCase: Double, medianSeconds: Double
     }
 
     public static func scores(_ outcomes: [Outcome]) -> Scores {
@@ -95,6 +116,15 @@ public enum Evaluation {
             arguments: ratio(outcomes.reduce(0) { $0 + $1.argumentsMatched }, outcomes.reduce(0) { $0 + $1.argumentsExpected }),
             factRecall: ratio(outcomes.reduce(0) { $0 + $1.factsFound }, outcomes.reduce(0) { $0 + $1.factsExpected }),
             noToolPrecision: ratio(noToolCalled.filter { $0.expectedTools.isEmpty }.count, noToolCalled.count),
-            secondsPerCase: outcomes.isEmpty ? 0 : outcomes.reduce(0) { $0 + $1.seconds } / Double(outcomes.count))
+            noToolRecall: ratio(outcomes.filter { $0.expectedTools.isEmpty && $0.calledTools.isEmpty }.count, outcomes.filter { $0.expectedTools.isEmpty }.count),
+            internalText: outcomes.filter(\.internalText).count,
+            secondsPerCase: outcomes.isEmpty ? 0 : outcomes.reduce(0) { $0 + $1.seconds } / Double(outcomes.count),
+            medianSeconds: median(outcomes.map(\.seconds)))
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let s = values.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 }

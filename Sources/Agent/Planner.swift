@@ -1,17 +1,32 @@
 import SkillKit
 import ToolSchema
 
-/// What the planner is asked: the tools it may call, their few-shot examples, the conversation so far, and
-/// whether it may call a tool at all (the last step of a turn must answer).
+/// What the planner is asked at one step of a turn: the tools, the conversation so far, and what kind of step
+/// it is — the argument-writing of one plan step (`call`: exactly one call of that tool, whose schema the plan
+/// has narrowed), the answer in words, or, without a plan, a free choice between calling and answering.
 public struct PlannerRequest: Sendable {
+    public enum Mode: Sendable {
+        /// Calls or answers as it likes (planners that choose no plan, e.g. a script).
+        case free
+        /// Exactly one call of this tool.
+        case call(ToolSpec)
+        /// An answer in words, no call.
+        case answer
+    }
+
     public var tools: [ToolSpec]
     /// Few-shot examples, one block per skill (from `skills/*/examples.md`).
     public var examples: [(skill: String, text: String)]
     public var messages: [AgentMessage]
+    /// In free mode: whether a call is allowed (the last step of a turn must answer).
     public var allowTools: Bool
+    public var mode: Mode
+    /// The plan of the turn, when one was chosen.
+    public var plan: Plan?
 
-    public init(tools: [ToolSpec], examples: [(skill: String, text: String)], messages: [AgentMessage], allowTools: Bool) {
-        (self.tools, self.examples, self.messages, self.allowTools) = (tools, examples, messages, allowTools)
+    public init(tools: [ToolSpec], examples: [(skill: String, text: String)], messages: [AgentMessage], allowTools: Bool,
+                mode: Mode = .free, plan: Plan? = nil) {
+        (self.tools, self.examples, self.messages, self.allowTools, self.mode, self.plan) = (tools, examples, messages, allowTools, mode, plan)
     }
 }
 
@@ -36,14 +51,22 @@ public struct PlannerTiming: Sendable {
     public var promptMilliseconds = 0.0
     public var generatedTokens = 0
     public var decodeMilliseconds = 0.0
-    /// The router's call-or-answer decision at the first step of a turn.
-    public var route: SkillRouter.Route?
+    /// At the first step of a turn: the plan chosen, its probability and the milliseconds the choice took.
+    public var plan: String?
+    public var planProbability: Float?
+    public var planMilliseconds: Double?
 
     public init() {}
 }
 
-/// Decides the next move of a turn. `onText` receives the reply's text as it is generated (for streaming);
+/// Decides the moves of a turn. `onText` receives the reply's text as it is generated (for streaming);
 /// `isCancelled` is polled between tokens.
 public protocol Planner: Sendable {
     func plan(_ request: PlannerRequest, onText: @escaping @Sendable (String) -> Void, isCancelled: @escaping @Sendable () -> Bool) async throws -> PlannerDecision
+    /// The plan for the user's words, or nil to decide step by step (free mode).
+    func choosePlan(for request: String) async throws -> PlanChooser.Choice?
+}
+
+extension Planner {
+    public func choosePlan(for request: String) async throws -> PlanChooser.Choice? { nil }
 }

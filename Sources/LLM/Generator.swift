@@ -19,6 +19,12 @@ public struct GenerationRequest: Sendable {
     /// Stop once free text ends in the same cycle of 1–8 tokens this many times over ("0.0, 0.0, 0.0, …");
     /// 0 or 1: never.
     public var loopRepeats: Int = 0
+    /// With `.required`: text the call's JSON starts with (e.g. `{"name": "ocr", "arguments": {"image": "img0",`),
+    /// evaluated in one batch instead of token by token; it must be a prefix the grammar accepts.
+    public var callPrefix = ""
+    /// End the reply as soon as the first tool call's JSON is complete (its closing tag is added as text, not
+    /// computed): for a step that must make exactly one call.
+    public var endAfterCall = false
     /// How many leading prompt tokens to keep in the on-disk prompt cache (0: none).
     public var cachePrefix: Int = 0
     public var cacheDirectory: URL?
@@ -168,6 +174,17 @@ public struct Generator {
                     try c.accept(t)
                 }
             }
+            if case .required = request.tools, !request.callPrefix.isEmpty, result.tokens.count < 4 {
+                // The start of the call that the step's schema fixes: one batch, not a decode step per token.
+                let batch = tokenizer.encode(request.callPrefix)
+                for t in batch {
+                    do { try c.accept(t) } catch { throw LLMError.invalidArgument("the call prefix \(request.callPrefix.debugDescription) does not fit the tool's grammar") }
+                    result.tokens.append(t)
+                    history.append(t)
+                    if emit(detok.append(t), final: false) { result.finishReason = .stopString; return true }
+                }
+                if !batch.isEmpty { logits = try session.append(batch) }
+            }
             constraint = c
             return false
         }
@@ -199,6 +216,14 @@ public struct Generator {
                         result.finishReason = .endOfGeneration
                         break
                     }
+                }
+                if request.endAfterCall, c.isComplete, !c.isFinished {
+                    // The call is all there is to this step: close it in the text without computing the tag.
+                    result.tokens.append(token)
+                    _ = emit(detok.append(token), final: false)
+                    if let close = grammar?.closeID { _ = emit(detok.append(close), final: false) } else { _ = emit("\n</tool_call>", final: false) }
+                    result.finishReason = .endOfGeneration
+                    break
                 }
                 if try feed(token) { break }
                 if let c = constraint, c.isComplete, grammar?.closeID == nil {

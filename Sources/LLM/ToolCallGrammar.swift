@@ -1,31 +1,31 @@
+import Foundation
 import Tokenizers
 import ToolSchema
 
-/// Everything constrained tool-call decoding needs that does not change between calls: the schema of
-/// one call (`{"name": <tool>, "arguments": <that tool's schema>}` for any of the tools) and the
-/// vocabulary indexed for fast masking. Build once per tool set and tokenizer.
-public final class ToolCallGrammar: @unchecked Sendable {
-    public let tools: [ToolSpec]
-    let callSchema: SchemaNode
-    let tokenizer: BPETokenizer
+/// The vocabulary indexed for constrained decoding: tries of the ordinary tokens, built once per tokenizer
+/// and shared by every grammar made for it (a plan narrows a tool's schema per call, so grammars are many).
+final class GrammarVocabulary: @unchecked Sendable {
     /// All ordinary tokens.
     let trie: TokenTrie
     /// Ordinary tokens containing a quote, a backslash or a control byte (the ones that can leave a string).
     let stringExitTrie: TokenTrie
     /// Ordinary tokens made only of bytes that are plain string content.
     let plainStringTokens: [Int32]
-    /// `<tool_call>` and `</tool_call>` ids when the vocabulary has them.
-    public let openID: Int32?
-    public let closeID: Int32?
 
-    public init(tools: [ToolSpec], tokenizer: BPETokenizer) throws {
-        guard !tools.isEmpty else { throw LLMError.invalidArgument("no tools given") }
-        self.tools = tools
-        self.tokenizer = tokenizer
-        callSchema = .anyOf(tools.map { tool in
-            .object(ObjectSchema(properties: [("name", .literal([.string(tool.name)])), ("arguments", tool.schema)],
-                                 required: ["name", "arguments"], additionalProperties: false))
-        })
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var made: [ObjectIdentifier: GrammarVocabulary] = [:]
+
+    /// The shared index of `tokenizer`'s vocabulary.
+    static func shared(for tokenizer: BPETokenizer) -> GrammarVocabulary {
+        lock.withLock {
+            if let v = made[ObjectIdentifier(tokenizer)] { return v }
+            let v = GrammarVocabulary(tokenizer)
+            made[ObjectIdentifier(tokenizer)] = v
+            return v
+        }
+    }
+
+    private init(_ tokenizer: BPETokenizer) {
         var ordinary: [Int32] = [], exits: [Int32] = [], plain: [Int32] = []
         for id in 0..<tokenizer.count {
             let kind = tokenizer.kinds[id]
@@ -42,6 +42,33 @@ public final class ToolCallGrammar: @unchecked Sendable {
         trie = TokenTrie(ids: ordinary, piece: tokenizer.piece)
         stringExitTrie = TokenTrie(ids: exits, piece: tokenizer.piece)
         plainStringTokens = plain
+    }
+}
+
+/// Everything constrained tool-call decoding needs that does not change between calls: the schema of
+/// one call (`{"name": <tool>, "arguments": <that tool's schema>}` for any of the tools) and the
+/// vocabulary indexed for fast masking (shared per tokenizer).
+public final class ToolCallGrammar: @unchecked Sendable {
+    public let tools: [ToolSpec]
+    let callSchema: SchemaNode
+    let tokenizer: BPETokenizer
+    let vocabulary: GrammarVocabulary
+    var trie: TokenTrie { vocabulary.trie }
+    var stringExitTrie: TokenTrie { vocabulary.stringExitTrie }
+    var plainStringTokens: [Int32] { vocabulary.plainStringTokens }
+    /// `<tool_call>` and `</tool_call>` ids when the vocabulary has them.
+    public let openID: Int32?
+    public let closeID: Int32?
+
+    public init(tools: [ToolSpec], tokenizer: BPETokenizer) throws {
+        guard !tools.isEmpty else { throw LLMError.invalidArgument("no tools given") }
+        self.tools = tools
+        self.tokenizer = tokenizer
+        callSchema = .anyOf(tools.map { tool in
+            .object(ObjectSchema(properties: [("name", .literal([.string(tool.name)])), ("arguments", tool.schema)],
+                                 required: ["name", "arguments"], additionalProperties: false))
+        })
+        vocabulary = GrammarVocabulary.shared(for: tokenizer)
         openID = tokenizer.id(of: "<tool_call>")
         closeID = tokenizer.id(of: "</tool_call>")
     }

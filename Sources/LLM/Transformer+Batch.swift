@@ -52,6 +52,9 @@ extension Transformer {
             var logits = [Float](repeating: 0, count: c.vocabulary)
             logits.withUnsafeMutableBufferPointer { project(h.p, rows: 1, weights.output, into: $0.baseAddress!) }
             return logits
+        case .lastHidden:
+            Normalization.rmsNorm(x.p + (n - 1) * E, into: h.p, rows: 1, n: E, weight: weights.outputNorm, eps: c.rmsEpsilon)
+            return Array(UnsafeBufferPointer(start: h.p, count: E))
         case .all:
             Normalization.rmsNorm(x.p, into: h.p, rows: n, n: E, weight: weights.outputNorm, eps: c.rmsEpsilon)
             var logits = [Float](repeating: 0, count: n * c.vocabulary)

@@ -11,6 +11,8 @@ public enum LogitsRequest: Sendable, Equatable {
     case last
     /// Every position (teacher forcing, scoring).
     case all
+    /// Not logits: the final-normalised hidden state of the last token, as a sentence feature `[embedding]`.
+    case lastHidden
 }
 
 /// A decoder-only transformer (qwen2, llama) over quantized GGUF weights.
@@ -73,6 +75,13 @@ public final class Transformer: @unchecked Sendable {
             throw LLMError.tokenOutOfRange(id: t, vocabulary: config.vocabulary)
         }
         try cache.reserve(cache.count + tokens.count)
+        if request == .lastHidden {
+            // Token by token on the quantized weights (short texts), then the last position's normalised state.
+            for t in tokens { _ = decode(t, cache: cache, logits: false) }
+            let c = config, s = scratch
+            Normalization.rmsNorm(s.x, into: s.h, rows: 1, n: c.embedding, weight: weights.outputNorm, eps: c.rmsEpsilon)
+            return Array(UnsafeBufferPointer(start: s.h, count: c.embedding))
+        }
         if tokens.count <= matvecBatchLimit {
             var out: [Float] = []
             for (i, t) in tokens.enumerated() {

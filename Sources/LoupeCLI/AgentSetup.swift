@@ -23,7 +23,54 @@ enum AgentSetup {
                 throw CLIError("\(script):\(i + 1): each line is {\"call\": {\"name\": …, \"arguments\": {…}}} or {\"answer\": \"…\"}")
             }
         }
-        return Agent(registry: try SkillEnvironment.registry(), planner: ScriptedPlanner(steps), maxSteps: maxSteps)
+        return Agent(registry: try SkillEnvironment.registry(), planner: ScriptedPlanner(steps), texts: try texts(), maxSteps: maxSteps)
+    }
+
+    /// The plan chooser over every skill of `registry` that can run: plans from `skills/plans.json`, the corpus
+    /// under `skills/corpus/`, embeddings and the trained model cached under the cache folder. Training progress
+    /// (only when the corpus or the skills changed) goes to stderr.
+    static func planChooser(registry: SkillRegistry, quiet: Bool = false, plannerFeatures: String? = nil) throws -> PlanChooser {
+        guard let skills = SkillEnvironment.directories().first else { throw CLIError("no skills folder found (set LOUPE_SKILLS)") }
+        let declared = try PlanCatalog.read(skills.appendingPathComponent("plans.json"))
+        var (options, words) = try PlanCatalog.classifierSettings(skills.appendingPathComponent("plans.json"))
+        // Settings to try on the dev set without editing plans.json.
+        if let v = ProcessInfo.processInfo.environment["LOUPE_PLAN_L2"].flatMap(Float.init) { options.l2 = v }
+        if let v = ProcessInfo.processInfo.environment["LOUPE_PLAN_EPOCHS"].flatMap(Int.init) { options.epochs = v }
+        let catalog = PlanCatalog(declared: declared, available: registry.available)
+        let manifests = registry.entries.filter { $0.skill != nil }.map(\.manifest)
+        let training = PlanChooser.trainingSet(catalog: catalog, corpus: skills.appendingPathComponent("corpus"), manifests: manifests)
+        let cache = SkillEnvironment.cacheRoot.appendingPathComponent("plans")
+        var embedder: any TextEmbedder = MiniLMEmbedder(models: try SkillEnvironment.models())
+        var embeddings = EmbeddingCache(file: cache.appendingPathComponent("minilm-l6.emb"), dimension: 384)
+        if let name = plannerFeatures {
+            // The experiment of `loupe eval --plans-only --features planner`: the planner's own hidden state.
+            let states = PlannerStateEmbedder(model: try ModelResolver.load(name))
+            embedder = states
+            embeddings = EmbeddingCache(file: cache.appendingPathComponent("\(states.model.name)-hidden.emb"), dimension: states.dimension)
+        }
+        var last = Date.distantPast
+        let chooser = try PlanChooser(catalog: catalog, training: training, embedder: embedder,
+                                      embeddings: embeddings, modelDirectory: cache, options: options, words: words) { message in
+            guard !quiet, Date().timeIntervalSince(last) > 1 else { return }
+            last = Date()
+            FileHandle.standardError.write(Data("\r\(message)".utf8))
+        }
+        if chooser.trainedNow, !quiet {
+            FileHandle.standardError.write(Data(String(format: "\rplan model trained on %d requests of %d plans in %.1f s\n",
+                                                       training.texts.count, training.classes.count, chooser.trainingSeconds).utf8))
+        }
+        return chooser
+    }
+
+    /// The answer checker: `skills/answers.json` and every skill's `answer.md`.
+    static func checker(registry: SkillRegistry) throws -> AnswerChecker {
+        guard let skills = SkillEnvironment.directories().first else { throw CLIError("no skills folder found (set LOUPE_SKILLS)") }
+        let rules = try AnswerRules.read(skills.appendingPathComponent("answers.json"))
+        var templates: [String: AnswerTemplate] = [:]
+        for entry in registry.entries where entry.skill != nil {
+            if case .builtin = entry.manifest.implementation, let t = try AnswerTemplate.read(folder: entry.manifest.folder) { templates[entry.manifest.name] = t }
+        }
+        return AnswerChecker(rules: rules, templates: templates)
     }
 
     static func agent(model: String, maxSteps: Int) throws -> Agent {
@@ -31,11 +78,29 @@ enum AgentSetup {
         guard let skills = SkillEnvironment.directories().first else { throw CLIError("no skills folder found (set LOUPE_SKILLS)") }
         let instructions = try LLMPlanner.instructions(from: skills.appendingPathComponent("planner.md"))
         let noTool = try LLMPlanner.instructions(from: skills.appendingPathComponent("no-tool.md"))
-        let router = SkillRouter(embedder: MiniLMEmbedder(models: try SkillEnvironment.models()), registry: registry, noTool: noTool)
+        let chooser = try planChooser(registry: registry)
+        let embedder = MiniLMEmbedder(models: try SkillEnvironment.models())
+        let examples = ExampleIndex(texts: registry.entries.filter { $0.skill != nil }.map(\.manifest.examples), noTool: noTool, embedder: embedder,
+                                    cache: EmbeddingCache(file: SkillEnvironment.cacheRoot.appendingPathComponent("plans/minilm-l6.emb"), dimension: 384))
         let lm = try ModelResolver.load(model)
-        let planner = LLMPlanner(model: lm, instructions: instructions, directExamples: noTool, router: router,
+        let chat = try LLMPlanner.instructions(from: skills.appendingPathComponent("chat.md"))
+        let planner = LLMPlanner(model: lm, instructions: instructions, texts: try texts(), chat: chat, chooser: chooser, examples: examples,
                                  cacheDirectory: SkillEnvironment.cacheRoot.appendingPathComponent("prompt-cache"))
-        return Agent(registry: registry, planner: planner, maxSteps: maxSteps)
+        let settings = try PlanCatalog.plannerSettings(skills.appendingPathComponent("plans.json"))
+        (planner.exampleCount, planner.chatExampleCount, planner.maxAnswerTokens) = (settings.examples, settings.chatExamples, settings.answerTokens)
+        if let n = ProcessInfo.processInfo.environment["LOUPE_EXAMPLES"].flatMap(Int.init) { planner.exampleCount = n }   // for trying on the dev set
+        return Agent(registry: registry, planner: planner, texts: try texts(), maxSteps: maxSteps, checker: try checker(registry: registry))
+    }
+
+    /// The prompt wording of `skills/prompts.json`.
+    static func texts() throws -> PromptTexts {
+        guard let skills = SkillEnvironment.directories().first else { throw CLIError("no skills folder found (set LOUPE_SKILLS)") }
+        return try PromptTexts.read(skills.appendingPathComponent("prompts.json"))
+    }
+
+    /// A new agent with a fresh registry (e.g. after LOUPE_LIBRARY changed) and `base`'s planner and checker.
+    static func agent(reusing base: Agent) throws -> Agent {
+        Agent(registry: try SkillEnvironment.registry(), planner: base.planner, texts: base.texts, maxSteps: base.maxSteps, checker: base.checker)
     }
 
     /// A one-line account of a step for stderr (nil for steps not worth a line).
@@ -51,10 +116,7 @@ enum AgentSetup {
         case .error: return "← error: \(step.text)"
         case .plan:
             guard let t = step.timing, t.promptTokens > 0 else { return nil }   // a scripted planner has no timings
-            let decided = t.route.map { r in
-                String(format: "; route: %@ (best skill %@ %.2f, no tool %.2f, %.0f ms)", r.needsTool ? "call" : "answer", r.ranked.first?.skill ?? "-",
-                       r.ranked.first?.score ?? 0, r.noToolScore, r.milliseconds)
-            } ?? ""
+            let decided = t.plan.map { String(format: "; plan: %@ (%.2f, %.0f ms)", $0, t.planProbability ?? 0, t.planMilliseconds ?? 0) } ?? ""
             return String(format: "· planner: %d prompt tokens (%d computed) %.0f ms, %d generated %.0f ms", t.promptTokens, t.promptComputed,
                           t.promptMilliseconds, t.generatedTokens, t.decodeMilliseconds) + decided
         case .task, .answer: return nil

@@ -16,6 +16,6 @@ struct Loupe: AsyncParsableCommand {
             ~/.config/loupe/plugins.json); LOUPE_SESSIONS the session store (default: ~/.cache/loupe/sessions.sqlite).
             """,
         subcommands: [ModelsCommand.self, DoctorCommand.self, ImageCommand.self, TokenizeCommand.self, GenerateCommand.self, BenchCommand.self,
-                      SkillsCommand.self, SkillCommand.self, IndexCommand.self, ServeMCPCommand.self, ChatCommand.self, RunCommand.self, SessionsCommand.self, ReplayCommand.self, EvalCommand.self]
+                      SkillsCommand.self, SkillCommand.self, IndexCommand.self, ServeMCPCommand.self, ChatCommand.self, RunCommand.self, SessionsCommand.self, ReplayCommand.self, EvalCommand.self, CorpusCommand.self]
     )
 }

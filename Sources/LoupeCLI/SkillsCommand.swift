@@ -72,6 +72,16 @@ struct SkillsCommand: AsyncParsableCommand {
                 print("added plugin \(plugin.name) from \(plugin.folder.path): \(tools.count) tool\(tools.count == 1 ? "" : "s") (\(tools.map(\.name).joined(separator: ", ")))")
             }
             print("registered in \(list.file.path); see `loupe skills list`")
+            try Self.retrainPlans()
+        }
+
+        /// Retrains the plan chooser for the skills now registered (a new plugin's tools become plans of their own),
+        /// so the next turn can choose them; prints how long it took.
+        static func retrainPlans() throws {
+            let started = Date()
+            let chooser = try AgentSetup.planChooser(registry: try SkillEnvironment.registry(), quiet: true)
+            print(String(format: "plan model %@ in %.1f s: %d plans (%@)", chooser.trainedNow ? "retrained" : "restored", Date().timeIntervalSince(started),
+                         chooser.classifier.classes.count, chooser.classifier.classes.joined(separator: ", ")))
         }
     }
 
@@ -89,6 +99,7 @@ struct SkillsCommand: AsyncParsableCommand {
             }
             try list.save()
             print("removed plugin \(name)")
+            try Add.retrainPlans()
         }
     }
 }

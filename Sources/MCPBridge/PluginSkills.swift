@@ -24,7 +24,7 @@ public enum PluginSkills {
                         name: tool.name, description: tool.description.isEmpty ? "\(tool.name) (from plugin \(plugin.name))" : tool.description,
                         parameters: MCPToolSkill.plannerSchema(tool.inputSchema),
                         implementation: .mcp(plugin: plugin.name, command: plugin.command),
-                        examples: i == 0 ? plugin.examples : "", folder: plugin.folder)
+                        examples: i == 0 ? plugin.examples : "", requests: plugin.requests[tool.name] ?? [], folder: plugin.folder)
                     let skill = MCPToolSkill(manifest: manifest, connection: connection, toolName: tool.name,
                                              imageArguments: MCPToolSkill.imageArguments(of: tool.inputSchema))
                     return SkillRegistry.Entry(manifest: manifest, skill: skill, problem: nil)

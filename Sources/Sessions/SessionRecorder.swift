@@ -58,9 +58,9 @@ public final class SessionRecorder: @unchecked Sendable {
             ("prefill_ms", .number(t.promptMilliseconds.rounded())), ("generated_tokens", .integer(t.generatedTokens)),
             ("decode_ms", .number(t.decodeMilliseconds.rounded())),
         ]
-        if let r = t.route {
-            m.append(("route", .string(r.needsTool ? "call" : "answer")))
-            m.append(("skills", .array(r.ranked.prefix(3).map { .string($0.skill) })))
+        if let plan = t.plan {
+            m.append(("plan", .string(plan)))
+            if let p = t.planProbability { m.append(("plan_probability", .number((Double(p) * 1000).rounded() / 1000))) }
         }
         return .object(m)
     }

@@ -25,6 +25,7 @@ public final class Artifacts: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [String: Item] = [:]
     private var order: [String] = []
+    private var notes: [String: String] = [:]
     private var nextImage = 1, nextMask = 1
 
     public init() {}
@@ -40,15 +41,19 @@ public final class Artifacts: @unchecked Sendable {
     /// Stores a new image and returns its handle.
     public func add(image: RGBImage) -> String { store(.image(image)) }
 
-    /// Stores a new mask and returns its handle.
-    public func add(mask: Mask) -> String { store(.mask(mask)) }
+    /// Stores a new mask and returns its handle; `note` says in words what it covers ("the 2 faces found").
+    public func add(mask: Mask, note: String? = nil) -> String { store(.mask(mask), note: note) }
 
-    private func store(_ item: Item) -> String {
+    /// What a mask covers, in words, when the skill that made it said so.
+    public func note(_ handle: String) -> String? { lock.withLock { notes[handle] } }
+
+    private func store(_ item: Item, note: String? = nil) -> String {
         lock.withLock {
             let h: String
             if case .image = item { h = "img\(nextImage)"; nextImage += 1 } else { h = "mask\(nextMask)"; nextMask += 1 }
             items[h] = item
             order.append(h)
+            if let note { notes[h] = note }
             return h
         }
     }

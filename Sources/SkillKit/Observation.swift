@@ -13,13 +13,16 @@ public struct Observation: Sendable {
     /// Handles made by this call (`img2`, `mask1`, …) with what each is.
     public var artifacts: [(handle: String, what: String)]
     public var data: JSONValue
+    /// The result in words for answers: named facts a skill's answer template (`skills/NAME/answer.md`) fills
+    /// in and the answer checker compares with what the planner wrote (`situation` picks the template section).
+    public var facts: [String: String] = [:]
     /// Set for error observations: the error and what to do instead.
     public var error: String?
     public var hint: String?
 
     public init(skill: String, image: String? = nil, size: (width: Int, height: Int)? = nil, lines: [String] = [],
-                artifacts: [(handle: String, what: String)] = [], data: JSONValue = .object([])) {
-        (self.skill, self.image, self.size, self.lines, self.artifacts, self.data) = (skill, image, size, lines, artifacts, data)
+                artifacts: [(handle: String, what: String)] = [], data: JSONValue = .object([]), facts: [String: String] = [:]) {
+        (self.skill, self.image, self.size, self.lines, self.artifacts, self.data, self.facts) = (skill, image, size, lines, artifacts, data, facts)
     }
 
     /// An observation reporting an error to the planner.
@@ -67,6 +70,7 @@ public struct Observation: Sendable {
         m.append(("lines", .array(lines.map { .string($0) })))
         m.append(("artifacts", .array(artifacts.map { .object([("handle", .string($0.handle)), ("what", .string($0.what))]) })))
         m.append(("result", data))
+        if !facts.isEmpty { m.append(("facts", .object(facts.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))) }
         if let error { m.append(("error", .string(error))) }
         if let hint { m.append(("hint", .string(hint))) }
         return .object(m)

@@ -18,11 +18,14 @@ public struct PluginManifest: Sendable {
     public let timeoutSeconds: Double
     /// The contents of examples.md (empty when there is none): few-shot examples for the planner.
     public let examples: String
+    /// Typical requests per tool (skill.json `"requests": {"TOOL": ["…", …]}`), which teach the plan chooser.
+    public let requests: [String: [String]]
     public let folder: URL
 
-    public init(name: String, description: String, command: [String], timeoutSeconds: Double, examples: String = "", folder: URL) {
-        (self.name, self.description, self.command, self.timeoutSeconds, self.examples, self.folder) =
-            (name, description, command, timeoutSeconds, examples, folder)
+    public init(name: String, description: String, command: [String], timeoutSeconds: Double, examples: String = "",
+                requests: [String: [String]] = [:], folder: URL) {
+        (self.name, self.description, self.command, self.timeoutSeconds, self.examples, self.requests, self.folder) =
+            (name, description, command, timeoutSeconds, examples, requests, folder)
     }
 
     /// Reads `implementation.mcp` of an already parsed skill.json.
@@ -47,6 +50,14 @@ public struct PluginManifest: Sendable {
             throw SkillError.badManifest(file: file, reason: "implementation.mcp.timeout_seconds must be in (0, 3600], got \(timeout)")
         }
         let examples = (try? String(contentsOf: folder.appendingPathComponent("examples.md"), encoding: .utf8)) ?? ""
-        self.init(name: name, description: description, command: command, timeoutSeconds: timeout, examples: examples, folder: folder)
+        var requests: [String: [String]] = [:]
+        if let r = json["requests"] {
+            guard let tools = r.objectValue, tools.count <= 256,
+                  tools.allSatisfy({ $0.value.arrayValue?.allSatisfy { $0.stringValue.map { $0.count <= 500 } ?? false } ?? false }) else {
+                throw SkillError.badManifest(file: file, reason: "field \"requests\" must map each tool name to an array of request strings (at most 500 characters each)")
+            }
+            for (tool, list) in tools { requests[tool] = list.arrayValue!.compactMap(\.stringValue) }
+        }
+        self.init(name: name, description: description, command: command, timeoutSeconds: timeout, examples: examples, requests: requests, folder: folder)
     }
 }

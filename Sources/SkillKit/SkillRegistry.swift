@@ -54,6 +54,9 @@ public final class SkillRegistry: @unchecked Sendable {
         for dir in directories {
             folders += ((try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? [])
                 .filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
+                // Folders of shared data (the plan corpus) hold none of a skill's files; a folder with some of them
+                // but no skill.json is reported.
+                .filter { folder in ["skill.json", "examples.md", "answer.md"].contains { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) } }
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
         }
         var pluginManifests: [PluginManifest] = []

@@ -36,11 +36,11 @@ public struct EditSkill: Skill {
             guard mask.width == image.width, mask.height == image.height else {
                 throw SkillError.invalidArguments(skill: manifest.name, reason: "mask \(m) is \(mask.width)×\(mask.height) but the image is \(image.width)×\(image.height)")
             }
-            return (mask, "mask \(m)")
+            return (mask, artifacts.note(m) ?? "mask \(m)")
         }
         if let b = try args.box("target_box") {
             return (try Mask(width: image.width, height: image.height, box: PixelBox(normalized: b, width: image.width, height: image.height)),
-                    "box [\(b.map { rounded($0) }.joined(separator: ","))]")
+                    BoxPlace.words(b) == "the whole image" ? "the whole image" : "the \(BoxPlace.words(b)) part of the image")
         }
         guard let query = args.string("target"), !query.isEmpty else { return nil }
         var union = [UInt8](repeating: 0, count: image.pixelCount)
@@ -153,7 +153,8 @@ public struct EditSkill: Skill {
         let out = artifacts.add(image: result)
         return Observation(skill: manifest.name, image: handle, size: (image.width, image.height), lines: [what],
                            artifacts: [(out, "edited image \(result.width)×\(result.height)")],
-                           data: .object([("operation", .string(op)), ("output", .string(out)), ("changed", .string(what))]))
+                           data: .object([("operation", .string(op)), ("output", .string(out)), ("changed", .string(what))]),
+                           facts: ["situation": "edited", "changed": what, "output": out, "size": "\(result.width)×\(result.height)"])
     }
 }
 

@@ -11,8 +11,8 @@ public struct OCRSkill: Skill {
 
     public init(manifest: SkillManifest, models: PerceptionModels) { (self.manifest, self.models) = (manifest, models) }
 
-    /// Characters of the all-the-text line (the lines themselves follow it, within the observation budget).
-    static let allTextLimit = 400
+    /// Characters of the text shown to the planner (the JSON has every line).
+    static let allTextLimit = 600
 
     public func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
         let args = Arguments(skill: manifest.name, json: json)
@@ -33,24 +33,24 @@ public struct OCRSkill: Skill {
         let lines = try models.textReader().read(crop)
         var overlay = image
         var text: [String] = [], items: [JSONValue] = []
-        for (i, line) in lines.enumerated() {
+        for line in lines {
             let xs = line.box.map { $0.x + Double(region.x0) }, ys = line.box.map { $0.y + Double(region.y0) }
             let box = PixelBox(x0: Int(xs.min()!), y0: Int(ys.min()!), x1: Int(xs.max()!.rounded(.up)), y1: Int(ys.max()!.rounded(.up)))
             let nb = box.normalized(width: image.width, height: image.height)
             overlay = overlay.drawingRectangle(box, color: (255, 40, 40), thickness: max(1, image.width / 400))
-            text.append("\(i + 1). \"\(line.text)\" \(rounded(line.score)) [\(nb.map { rounded($0) }.joined(separator: ","))]")
             items.append(.object([("text", .string(line.text)), ("score", .number(line.score)), ("box", .array(nb.map { .number($0) }))]))
         }
-        if lines.isEmpty { text.append("no text found") }
-        // Several lines: all of the text first, in reading order, so an answer that quotes one line quotes it all.
-        if lines.count > 1 {
-            var all = lines.map(\.text).joined(separator: " ")
-            if all.count > Self.allTextLimit { all = String(all.prefix(Self.allTextLimit)) + "…" }
-            text.insert("text: \"\(all)\"", at: 0)
+        // All of the text, lines in reading order joined by " / ": what an answer quotes. Boxes and scores stay in
+        // the JSON; the planner does not need them, and each costs prompt tokens.
+        var all = lines.map(\.text).joined(separator: " / ")
+        if all.count > Self.allTextLimit { all = String(all.prefix(Self.allTextLimit)) + "…" }
+        if lines.isEmpty { text.append("no text found") } else {
+            text.append("\(lines.count) line\(lines.count == 1 ? "" : "s") of text, in reading order: \"\(all)\"")
         }
         let overlayHandle = artifacts.add(image: overlay)
+        let facts = ["situation": lines.isEmpty ? "none" : "text", "text": all, "count": "\(lines.count)"]
         return Observation(skill: manifest.name, image: handle, size: (image.width, image.height), lines: text,
                            artifacts: [(overlayHandle, "overlay with the \(lines.count) text lines outlined")],
-                           data: .object([("lines", .array(items)), ("text", .string(lines.map(\.text).joined(separator: "\n")))]))
+                           data: .object([("lines", .array(items)), ("text", .string(lines.map(\.text).joined(separator: "\n")))]), facts: facts)
     }
 }

@@ -4,7 +4,7 @@ import ToolSchema
 import Vision
 
 /// `retrieve`: images from the user's indexed library (`loupe index add DIR`) ranked for a text query or
-/// by likeness to an image handle, each with why it matched; thumbnails of the top three as artifacts.
+/// by likeness to an image handle, each with why it matched; the top three as images of the session (at most 2048 px a side), for a later step to read or edit.
 public struct RetrieveSkill: Skill {
     public let manifest: SkillManifest
     let library: @Sendable () throws -> LibraryIndex
@@ -28,16 +28,26 @@ public struct RetrieveSkill: Skill {
             hits = try index.search(text: query, k: k)
             what = "\"\(query)\""
         }
+        // The top three hits become images of the session (at most 2048 px on a side), so a later step can read or edit them.
         var made: [(handle: String, what: String)] = []
+        var handles: [String?] = Array(repeating: nil, count: hits.count)
         for (i, hit) in hits.prefix(3).enumerated() {
-            if let image = try? ImageDecoder().decode(file: hit.path), let thumb = try? image.fitted(within: 256) {
-                made.append((artifacts.add(image: thumb), "thumbnail of result \(i + 1)"))
+            if let image = try? ImageDecoder().decode(file: hit.path), let fitted = try? image.fitted(within: 2048) {
+                let h = artifacts.add(image: fitted)
+                handles[i] = h
+                made.append((h, "result \(i + 1): \((hit.path as NSString).lastPathComponent)"))
             }
         }
         let lines = hits.enumerated().map { "\($0.offset + 1). \($0.element.path) \(rounded($0.element.score)) — \($0.element.why)" }
+        let files = hits.map { ($0.path as NSString).lastPathComponent }
+        let stems = files.map { ($0 as NSString).deletingPathExtension }
+        let facts = ["situation": hits.isEmpty ? "none" : "results", "count": "\(hits.count)", "query": what,
+                     "files": EnglishWords.list(files), "top": files.first ?? "", "file": (files + stems).joined(separator: "|")]
         return Observation(skill: manifest.name, lines: ["\(hits.count) images for \(what)"] + lines, artifacts: made,
-                           data: .object([("results", .array(hits.map {
-                               .object([("path", .string($0.path)), ("score", .number($0.score)), ("why", .string($0.why))])
-                           }))]))
+                           data: .object([("results", .array(hits.enumerated().map { i, hit in
+                               var m: [(key: String, value: JSONValue)] = [("path", .string(hit.path)), ("score", .number(hit.score)), ("why", .string(hit.why))]
+                               if let h = handles[i] { m.append(("image", .string(h))) }
+                               return .object(m)
+                           }))]), facts: facts)
     }
 }

@@ -55,20 +55,38 @@ public struct SegmentSkill: Skill {
         }
         var lines: [String] = [], items: [JSONValue] = [], made: [(handle: String, what: String)] = []
         var overlay = image
+        var union = [UInt8](repeating: 0, count: image.pixelCount)
+        var described: [String] = []
         for p in parts {
-            let h = artifacts.add(mask: p.mask)
+            let h = artifacts.add(mask: p.mask, note: "the \(p.label) (\(BoxPlace.words(p.mask.boundingBox?.normalized(width: image.width, height: image.height) ?? [])))")
             let box = p.mask.boundingBox?.normalized(width: image.width, height: image.height) ?? [0, 0, 0, 0]
             let kind = "mask of \(p.label) (\(p.method))"
-            lines.append("\(p.label) \(rounded(p.score)) [\(box.map { rounded($0) }.joined(separator: ","))] area \(rounded(p.mask.areaFraction, places: 3)) \(h)")
+            let percent = rounded(p.mask.areaFraction * 100, places: 1)
+            lines.append("\(h): \(p.label), \(percent)% of the image, \(BoxPlace.words(box)) [\(box.map { rounded($0) }.joined(separator: ","))] \(rounded(p.score))")
+            described.append("\(p.label) (\(h), \(percent)% of the image, \(BoxPlace.words(box)))")
             made.append((h, kind))
             items.append(.object([("label", .string(p.label)), ("mask", .string(h)), ("box", .array(box.map { .number($0) })),
-                                  ("area", .number(p.mask.areaFraction)), ("method", .string(p.method))]))
+                                  ("area", .number(p.mask.areaFraction)), ("place", .string(BoxPlace.words(box))), ("method", .string(p.method))]))
             overlay = try overlay.tinting(p.mask, color: (40, 200, 255))
+            for i in union.indices where p.mask.values[i] > union[i] { union[i] = p.mask.values[i] }
         }
+        var data: [(key: String, value: JSONValue)] = [("masks", .array(items))]
+        var all = made.first?.handle ?? ""
+        if parts.count > 1 {
+            // Several masks: one of them all, for an edit of everything that was asked for.
+            let combined = try Mask(width: image.width, height: image.height, values: union)
+            all = artifacts.add(mask: combined, note: "the \(EnglishWords.list(parts.map(\.label)))")
+            made.append((all, "mask of all \(parts.count) parts together"))
+            lines.insert("\(all): all \(parts.count) masks together, \(rounded(combined.areaFraction * 100, places: 1))% of the image", at: 0)
+        }
+        if !all.isEmpty { data.append(("mask", .string(all))) }
         lines += notes
         let overlayHandle = artifacts.add(image: overlay)
         made.append((overlayHandle, "overlay with the masks tinted"))
+        let facts = ["situation": parts.isEmpty ? "none" : "masks", "count": "\(parts.count)", "mask": all,
+                     "found": EnglishWords.list(described), "term": args.string("query") ?? "the object",
+                     "missing": notes.joined(separator: "; ")]
         return Observation(skill: manifest.name, image: handle, size: (image.width, image.height), lines: lines, artifacts: made,
-                           data: .object([("masks", .array(items))]))
+                           data: .object(data), facts: facts)
     }
 }

@@ -20,6 +20,11 @@ public struct TagSkill: Skill {
         let data = JSONValue.object([("labels", .array(top.map {
             .object([("label", .string(names[$0.index])), ("score", .number(Double($0.probability))), ("class", .integer($0.index))])
         }))])
-        return Observation(skill: manifest.name, image: handle, size: (image.width, image.height), lines: lines, data: data)
+        // Every name of the top three labels ("tabby, tabby cat" gives both) is a word an answer may use.
+        let words = top.prefix(3).flatMap { names[$0.index].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let shown = top.prefix(3).map { "\(names[$0.index].split(separator: ",").first ?? "") (\(Int((Double($0.probability) * 100).rounded()))%)" }
+        let facts = ["situation": "labels", "labels": EnglishWords.list(shown), "label": words.joined(separator: "|"),
+                     "top": top.first.map { String(names[$0.index].split(separator: ",").first ?? "") } ?? ""]
+        return Observation(skill: manifest.name, image: handle, size: (image.width, image.height), lines: lines, data: data, facts: facts)
     }
 }

@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import SkillKit
+import TestSupport
 import Testing
 import ToolSchema
 import Vision
@@ -32,7 +33,7 @@ import Vision
 
     static func agent(_ steps: [ScriptedPlanner.Step], maxSteps: Int = 5) throws -> (Agent, ScriptedPlanner) {
         let planner = ScriptedPlanner(steps)
-        let agent = Agent(registry: try registry(), planner: planner, maxSteps: maxSteps)
+        let agent = Agent(registry: try registry(), planner: planner, texts: try PromptTexts.read(Fixtures.skillsFolder.appendingPathComponent("prompts.json")), maxSteps: maxSteps)
         agent.attach(try RGBImage(width: 40, height: 30), name: "photo.png")
         return (agent, planner)
     }
@@ -85,14 +86,23 @@ import Vision
         #expect(planner.requests.last?.messages.last?.content == "hi", "the image note goes with the first message only")
     }
 
+    /// The agent with the repository's answer checker.
+    static func checked(_ steps: [ScriptedPlanner.Step]) throws -> Agent {
+        let agent = Agent(registry: try registry(), planner: ScriptedPlanner(steps), texts: try PromptTexts.read(Fixtures.skillsFolder.appendingPathComponent("prompts.json")), maxSteps: 5,
+                          checker: AnswerChecker(rules: try AnswerRules.read(Fixtures.skillsFolder.appendingPathComponent("answers.json")), templates: [:]))
+        agent.attach(try RGBImage(width: 40, height: 30), name: "photo.png")
+        return agent
+    }
+
     @Test func anAnswerThatForgetsTheNewImageGetsItsHandle() async throws {
-        let (agent, _) = try Self.agent([ScriptedPlanner.call("flip", #"{"image": "img0"}"#), ScriptedPlanner.answer("Flipped it.")])
+        let agent = try Self.checked([ScriptedPlanner.call("flip", #"{"image": "img0"}"#), ScriptedPlanner.answer("Flipped it.")])
         #expect(try await agent.run("flip it").last?.text == "Flipped it. The result is img1.")
         // Named already (img1, not a longer handle that contains it): left alone.
-        let (named, _) = try Self.agent([ScriptedPlanner.call("flip", #"{"image": "img0"}"#), ScriptedPlanner.answer("Flipped: img1.")])
+        let named = try Self.checked([ScriptedPlanner.call("flip", #"{"image": "img0"}"#), ScriptedPlanner.answer("Flipped: img1.")])
         #expect(try await named.run("flip it").last?.text == "Flipped: img1.")
-        let (silent, _) = try Self.agent([ScriptedPlanner.call("flip", #"{"image": "img0"}"#), ScriptedPlanner.answer("")])
-        #expect(try await silent.run("flip it").last?.text == "Done: flipped. The result is img1.")
+        // No words: what the skill returned, and the image.
+        let silent = try Self.checked([ScriptedPlanner.call("flip", #"{"image": "img0"}"#), ScriptedPlanner.answer("")])
+        #expect(try await silent.run("flip it").last?.text == "Here is what flip returned: flipped. The result is img1.")
     }
 
     @Test func stepsSerialiseToJSON() async throws {

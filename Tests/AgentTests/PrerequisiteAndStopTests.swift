@@ -24,7 +24,7 @@ import Vision
         let flip = try SkillManifest(name: "flip", description: "flip", parameters: schema, implementation: .builtin("flip"),
                                      before: [SkillPrerequisite(when: "query", skill: "look", arguments: [("image", "$image"), ("query", "$query")])])
         let planner = ScriptedPlanner(steps)
-        let agent = Agent(registry: SkillRegistry(skills: [AgentLoopTests.Probe(manifest: look), AgentLoopTests.Probe(manifest: flip)]), planner: planner)
+        let agent = Agent(registry: SkillRegistry(skills: [AgentLoopTests.Probe(manifest: look), AgentLoopTests.Probe(manifest: flip)]), planner: planner, texts: try PromptTexts.read(Fixtures.skillsFolder.appendingPathComponent("prompts.json")))
         agent.attach(try RGBImage(width: 40, height: 30), name: "photo.png")
         return (agent, planner)
     }
@@ -77,7 +77,7 @@ import Vision
     @Test func aRunningSkillStopsTheTurn() async throws {
         let schema = try JSONParser.parse(#"{"type": "object", "properties": {}}"#)
         let slow = try SkillManifest(name: "slow", description: "takes its time", parameters: schema, implementation: .builtin("slow"))
-        let agent = Agent(registry: SkillRegistry(skills: [Slow(manifest: slow)]), planner: ScriptedPlanner([ScriptedPlanner.call("slow", "{}")]))
+        let agent = Agent(registry: SkillRegistry(skills: [Slow(manifest: slow)]), planner: ScriptedPlanner([ScriptedPlanner.call("slow", "{}")]), texts: try PromptTexts.read(Fixtures.skillsFolder.appendingPathComponent("prompts.json")))
         let started = Date()
         let stopAt = started.addingTimeInterval(0.3)
         await #expect(throws: AgentError.self) {

@@ -20,7 +20,7 @@ import Vision
         let store = try SessionStore(path: dir.appendingPathComponent("s.sqlite").path)
         let agent = Agent(registry: try SessionStoreTests.registry(), planner: ScriptedPlanner([
             ScriptedPlanner.call("invert", #"{"image": "img0"}"#), ScriptedPlanner.answer("inverted: img1"),
-        ]))
+        ]), texts: try PromptTexts.read(Fixtures.skillsFolder.appendingPathComponent("prompts.json")))
         agent.attach(try RGBImage(width: 240, height: 160, fill: (255, 0, 0)), name: "red.png")
         let recorder = try SessionRecorder(store: store, agent: agent, model: "scripted", title: "invert")
         agent.recorder = { try recorder.record($0) }

@@ -2,6 +2,7 @@ import Agent
 import Foundation
 import Sessions
 import SkillKit
+import TestSupport
 import Testing
 import ToolSchema
 import Vision
@@ -31,7 +32,7 @@ import Vision
         let store = try SessionStore(path: dir.appendingPathComponent("sessions.sqlite").path)
         let agent = Agent(registry: try registry(), planner: ScriptedPlanner([
             ScriptedPlanner.call("invert", #"{"image": "img0"}"#), ScriptedPlanner.answer("inverted: img1"), ScriptedPlanner.answer("hello"),
-        ]))
+        ]), texts: try PromptTexts.read(Fixtures.skillsFolder.appendingPathComponent("prompts.json")))
         agent.attach(try RGBImage(width: 8, height: 6, fill: (10, 20, 30)), name: "x.png")
         let recorder = try SessionRecorder(store: store, agent: agent, model: "scripted", title: "invert it")
         agent.recorder = { try recorder.record($0) }
@@ -63,7 +64,7 @@ import Vision
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try SessionStore(path: dir.appendingPathComponent("s.sqlite").path)
-        let agent = Agent(registry: try Self.registry(), planner: ScriptedPlanner([ScriptedPlanner.call("invert", #"{"image": "img0"}"#)]))
+        let agent = Agent(registry: try Self.registry(), planner: ScriptedPlanner([ScriptedPlanner.call("invert", #"{"image": "img0"}"#)]), texts: try PromptTexts.read(Fixtures.skillsFolder.appendingPathComponent("prompts.json")))
         agent.attach(try RGBImage(width: 4, height: 4), name: "x.png")
         let recorder = try SessionRecorder(store: store, agent: agent, model: "scripted", title: "t")
         var seen = 0

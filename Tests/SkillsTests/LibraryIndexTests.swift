@@ -71,7 +71,10 @@ import Vision
         let o = await registry.call("retrieve", arguments: try JSONParser.parse(#"{"query": "a cat", "k": 3}"#), artifacts: artifacts)
         #expect(o.lines.count == 4 && o.lines[1].contains("chelsea.png") && o.lines[1].contains("similarity"), "\(o.text())")
         #expect(o.artifacts.count == 3)
-        let thumbnail = try artifacts.image(try #require(o.artifacts.first?.handle))
-        #expect(thumbnail.width <= 256 && thumbnail.height <= 256)
+        // The top hit is an image of the session at full size, so a later step (ocr, edit) can use it.
+        let first = try artifacts.image(try #require(o.artifacts.first?.handle))
+        let original = try ImageDecoder().decode(file: root.appendingPathComponent("samples/chelsea.png").path)
+        #expect(first.width == original.width && first.height == original.height)
+        #expect(o.artifacts.first?.what == "result 1: chelsea.png")
     }
 }

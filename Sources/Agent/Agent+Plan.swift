@@ -1,0 +1,80 @@
+import Foundation
+import SkillKit
+import ToolSchema
+
+extension Agent {
+    /// A turn that follows `plan`: each step's call is written by the planner under that step's narrowed schema
+    /// and run; a planner mistake or a failing call gets one more try with the error as an observation; a step
+    /// that finds nothing (or whose inputs an earlier step did not produce) ends the plan; then the answer.
+    func runPlan(_ plan: Plan, turn: Turn, choiceTiming: PlannerTiming) async throws {
+        let tools = registry.tools
+        let examples = registry.entries.filter { $0.skill != nil && !$0.manifest.examples.isEmpty }.map { ($0.manifest.name, $0.manifest.examples) }
+        var pendingChoice: PlannerTiming? = choiceTiming
+        var plannerSteps = 0
+        func ask(_ mode: PlannerRequest.Mode) async throws -> PlannerDecision {
+            if turn.isCancelled() { throw AgentError.cancelled }
+            let started = Date()
+            let request = PlannerRequest(tools: tools, examples: examples, messages: messages, allowTools: true, mode: mode, plan: plan)
+            var decision = try await planner.plan(request, onText: { turn.events(.plannerText($0)) }, isCancelled: turn.isCancelled)
+            if let choice = pendingChoice {
+                decision.timing.plan = choice.plan
+                decision.timing.planProbability = choice.planProbability
+                decision.timing.planMilliseconds = choice.planMilliseconds
+                pendingChoice = nil
+            }
+            plannerSteps += 1
+            try turn.emit(AgentStep(.plan, text: decision.text, milliseconds: Date().timeIntervalSince(started) * 1000, timing: decision.timing))
+            return decision
+        }
+
+        if !plan.steps.isEmpty, artifacts.item("img0") == nil, let first = plan.steps.first,
+           registry.entry(first.skill)?.manifest.tool.parameters["required"]?.arrayValue?.contains(.string("image")) == true {
+            // Nothing to look at: say so instead of failing a call.
+            try finish(turn, answer: checker?.rules.noImage ?? "There is no image yet: attach one and ask again.")
+            return
+        }
+        var results: [(call: ToolCall, observation: Observation)] = []   // the successful call of each step so far
+        planSteps: for (index, step) in plan.steps.enumerated() {
+            guard let tool = tools.first(where: { $0.name == step.skill }) else {
+                try turn.emit(AgentStep(.error, text: "plan \(plan.name): skill \(step.skill) cannot run"))
+                break
+            }
+            let bound = try PlanBinding.bind(step, tool: tool, earlier: results, images: imageChoices(for: turn.instruction))
+            guard case let .bound(spec) = bound else { break }
+            var succeeded = false
+            for _ in 0..<2 where !succeeded && plannerSteps < maxSteps - 1 {
+                let decision = try await ask(.call(spec))
+                guard let call = decision.calls.first(where: { $0.name == spec.name }) else {
+                    let why = decision.malformed.first ?? "no call of \(spec.name) was written"
+                    try turn.emit(AgentStep(.error, text: why))
+                    messages.append(AgentMessage(.tool, PromptTexts.errorObservation(skill: spec.name, error: why,
+                                                                                     hint: AnswerTemplate.fill(texts.malformedCallHint, facts: ["skill": spec.name]))))
+                    continue
+                }
+                messages.append(AgentMessage(.assistant, decision.text, calls: [call]))
+                let observation = try await perform(call, turn: turn)
+                succeeded = observation.error == nil
+                if succeeded { results.append((call, observation)) }
+            }
+            guard succeeded else { break planSteps }
+            // Nothing found: the steps that would use it have nothing to work on.
+            if index < plan.steps.count - 1, results.last?.observation.facts["situation"] == "none" { break }
+        }
+        // An answer its template alone gives (an edit, nothing found, a failure): the planner is not asked.
+        if let checker, checker.templateOnly(observations: turn.made.map(\.observation)) {
+            try finish(turn, answer: checker.templateAnswer(request: turn.instruction, observations: turn.made.map(\.observation)), checked: false)
+            return
+        }
+        let decision = try await ask(.answer)
+        try finish(turn, answer: decision.text)
+    }
+
+    /// The images a step may use: those the request names (`img2`), else the user's image.
+    func imageChoices(for instruction: String) -> [String] {
+        let named = instruction.split { !($0.isLetter || $0.isNumber) }.map(String.init)
+            .filter { $0.hasPrefix("img") && $0.count > 3 && $0.dropFirst(3).allSatisfy(\.isNumber) }
+        let existing = named.filter { if case .image? = artifacts.item($0) { return true } else { return false } }
+        if !existing.isEmpty { return Array(Set(existing)).sorted() }
+        return artifacts.item("img0") == nil ? [] : ["img0"]
+    }
+}

@@ -1,0 +1,100 @@
+import SkillKit
+import ToolSchema
+
+/// A plan step made concrete for one turn: the step's tool with its schema narrowed so the planner can only
+/// write what the plan allows — arguments fixed by `set` become constants, `choose` becomes an enum of the
+/// values an earlier step produced, `drop`ped arguments disappear, and `image` may only name images that exist.
+public enum PlanBinding {
+    /// Why a step cannot be bound.
+    public enum Outcome: Sendable {
+        case bound(ToolSpec)
+        /// An earlier step produced nothing this step needs (nothing found): the plan ends here.
+        case nothingToUse(reference: String, key: String)
+    }
+
+    /// The value a reference is resolved against: the earlier call's arguments and its observation.
+    public static func root(call: ToolCall, observation: Observation) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = [("arguments", call.arguments)]
+        members += observation.json.objectValue ?? []
+        return .object(members)
+    }
+
+    /// The start of a call of `spec` that its schema fixes: the name and the leading constant arguments, e.g.
+    /// `{"name": "edit", "arguments": {"image": "img0", "target_mask": "mask1",` (the comma only when a
+    /// required argument is still to come).
+    public static func callPrefix(_ spec: ToolSpec) -> String {
+        var out = "{\"name\": "
+        JSONValue.quote(spec.name, into: &out)
+        out += ", \"arguments\": {"
+        let properties = spec.parameters["properties"]?.objectValue ?? []
+        let required = Set((spec.parameters["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        var parts: [String] = []
+        for (key, schema) in properties {
+            guard let value = schema["const"] else { break }
+            var k = ""
+            JSONValue.quote(key, into: &k)
+            parts.append(k + ": " + value.description)
+        }
+        out += parts.joined(separator: ", ")
+        let rest = properties.dropFirst(parts.count).map(\.key)
+        if !parts.isEmpty, rest.contains(where: required.contains) { out += "," }
+        return out
+    }
+
+    /// Narrows `tool` for `step`. `earlier` holds this plan's steps made so far, in order; `images` the image
+    /// handles the call may use (nil: any string; empty: none, so an optional image argument is dropped).
+    public static func bind(_ step: Plan.Step, tool: ToolSpec, earlier: [(call: ToolCall, observation: Observation)],
+                            images: [String]?) throws -> Outcome {
+        guard var properties = tool.parameters["properties"]?.objectValue else { return .bound(tool) }
+        var required = (tool.parameters["required"]?.arrayValue ?? []).compactMap(\.stringValue)
+        func values(_ reference: String) -> [JSONValue] {
+            guard let ref = PlanReference(reference), ref.step <= earlier.count else { return [] }
+            let made = earlier[ref.step - 1]
+            guard made.observation.error == nil else { return [] }
+            var seen: [JSONValue] = []
+            for v in ref.values(in: root(call: made.call, observation: made.observation)) where !seen.contains(v) { seen.append(v) }
+            return seen
+        }
+        func replace(_ key: String, with allowed: [JSONValue]) {
+            guard let i = properties.firstIndex(where: { $0.key == key }) else { return }
+            var schema: [(key: String, value: JSONValue)] = [allowed.count == 1 ? ("const", allowed[0]) : ("enum", .array(allowed))]
+            if let d = properties[i].value["description"] { schema.append(("description", d)) }
+            properties[i].value = .object(schema)
+            if !required.contains(key) { required.append(key) }
+        }
+        properties.removeAll { step.drop.contains($0.key) }
+        required.removeAll { step.drop.contains($0) }
+        for key in step.require where properties.contains(where: { $0.key == key }) && !required.contains(key) { required.append(key) }
+        var constrained = Set<String>()
+        for (key, reference) in step.set {
+            let v = values(reference)
+            guard let first = v.first else { return .nothingToUse(reference: reference, key: key) }
+            replace(key, with: [first])
+            constrained.insert(key)
+        }
+        for (key, reference) in step.choose {
+            let v = values(reference)
+            guard !v.isEmpty else { return .nothingToUse(reference: reference, key: key) }
+            replace(key, with: v)
+            constrained.insert(key)
+        }
+        if let images, !constrained.contains("image"), properties.contains(where: { $0.key == "image" }) {
+            let wasRequired = required.contains("image")
+            if images.isEmpty {
+                // No image to pass: an optional image argument goes (a required one fails the call, as it should).
+                if !wasRequired { properties.removeAll { $0.key == "image" } }
+            } else {
+                replace("image", with: images.map { .string($0) })
+                if !wasRequired { required.removeAll { $0 == "image" } }
+            }
+        }
+        // Fixed arguments first: the call then starts with everything the plan already knows.
+        let fixed = properties.filter { $0.value["const"] != nil }
+        properties = fixed + properties.filter { $0.value["const"] == nil }
+        var parameters = tool.parameters.objectValue ?? []
+        parameters.removeAll { $0.key == "properties" || $0.key == "required" }
+        parameters.append(("properties", .object(properties)))
+        if !required.isEmpty { parameters.append(("required", .array(required.map { .string($0) }))) }
+        return .bound(try ToolSpec(name: tool.name, description: tool.description, parameters: .object(parameters)))
+    }
+}
