@@ -77,7 +77,7 @@ let package = Package(
         ], path: "examples/palette-plugin/Sources"),
 
         // Helpers shared by the test targets (never linked into loupe).
-        .target(name: "TestSupport", dependencies: ["ModelStore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ModelStore", "Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "Tensor", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "ModelFormats", "TestSupport"]),
@@ -95,7 +95,7 @@ let package = Package(
             "MCPBridge", "SkillKit", "ToolSchema", "Vision", "TestSupport",
             .product(name: "MCP", package: "swift-sdk"), .product(name: "SystemPackage", package: "swift-system"),
         ], exclude: ["Fixtures"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "SkillKit", "ToolSchema", "Vision", "LLM", "Perception", "ModelStore", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "SkillKit", "ToolSchema", "Tensor", "Vision", "LLM", "Perception", "ModelStore", "TestSupport"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Agent", "SkillKit", "ToolSchema", "Vision", "Database", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "GraphRuntimeTests", dependencies: ["GraphRuntime", "ModelFormats", "Vision", "TestSupport"]),

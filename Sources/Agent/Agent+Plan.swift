@@ -27,8 +27,7 @@ extension Agent {
             return decision
         }
 
-        if !plan.steps.isEmpty, artifacts.item("img0") == nil, let first = plan.steps.first,
-           registry.entry(first.skill)?.manifest.tool.parameters["required"]?.arrayValue?.contains(.string("image")) == true {
+        if artifacts.item("img0") == nil, needsImage(plan) {
             // Nothing to look at: say so instead of failing a call.
             try finish(turn, answer: checker?.rules.noImage ?? "There is no image yet: attach one and ask again.")
             return
@@ -57,8 +56,10 @@ extension Agent {
                 if succeeded { results.append((call, observation)) }
             }
             guard succeeded else { break planSteps }
-            // Nothing found: the steps that would use it have nothing to work on.
-            if index < plan.steps.count - 1, results.last?.observation.facts["situation"] == "none" { break }
+            // Nothing found: the steps that would use it have nothing to work on, unless the next step can do
+            // without it (its `optional` arguments).
+            if index < plan.steps.count - 1, results.last?.observation.facts["situation"] == "none",
+               plan.steps[index + 1].optional.isEmpty { break }
         }
         // An answer its template alone gives (an edit, nothing found, a failure): the planner is not asked.
         if let checker, checker.templateOnly(observations: turn.made.map(\.observation)) {
@@ -67,6 +68,20 @@ extension Agent {
         }
         let decision = try await ask(.answer)
         try finish(turn, answer: decision.text)
+    }
+
+    /// Whether `plan`'s first step needs an image (its skill requires the `image` argument).
+    func needsImage(_ plan: Plan) -> Bool {
+        guard let first = plan.steps.first else { return false }
+        return registry.entry(first.skill)?.manifest.tool.parameters["required"]?.arrayValue?.contains(.string("image")) == true
+    }
+
+    /// With no image open, the best plan of `choice` that uses skills and needs no image (retrieve, …), if the
+    /// classifier gives it more than chance (one over the number of plans); else nil (the turn then says that
+    /// an image is needed).
+    func planWithoutImage(_ choice: PlanChooser.Choice) -> (Plan, Float)? {
+        let chance = 1 / Float(max(1, choice.alternatives.count))
+        return choice.alternatives.first { !$0.plan.steps.isEmpty && !needsImage($0.plan) && $0.probability > chance }
     }
 
     /// The images a step may use: those the request names (`img2`), else the user's image.

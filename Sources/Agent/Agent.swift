@@ -80,7 +80,10 @@ public final class Agent: @unchecked Sendable {
         if let note = imageNote { content = note + "\n" + instruction; imageNote = nil }
         else if artifacts.item("img0") == nil, messages.isEmpty { content = "[no image attached]\n" + instruction }
         messages.append(AgentMessage(.user, content))
-        if let choice = try await planner.choosePlan(for: instruction) {
+        if var choice = try await planner.choosePlan(for: instruction) {
+            if artifacts.item("img0") == nil, needsImage(choice.plan), let other = planWithoutImage(choice) {
+                (choice.plan, choice.probability) = other   // "find my photo of … and read it" with no image open
+            }
             var timing = PlannerTiming()
             timing.plan = choice.plan.name
             timing.planProbability = choice.probability

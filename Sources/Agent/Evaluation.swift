@@ -47,16 +47,21 @@ public enum Evaluation {
         public let factsFound: Int, factsExpected: Int
         public let answer: String
         public let seconds: Double
-        /// The answer shows internal text (markup, chat tokens, errors, hints, raw observation lines).
-        public let internalText: Bool
+        /// The internal text the answer shows (markup, chat tokens, errors, hints, raw observation lines), if any.
+        public let internalMarker: String?
+        public var internalText: Bool { internalMarker != nil }
+        /// The agent stopped with an error instead of answering (the answer is that error).
+        public var plannerFailed = false
         /// Expected argument values not matched: "query: wanted person, got dog".
         public var argumentMisses: [String] = []
     }
 
     /// Scores one run: the calls it made (skill, arguments, in order) and its answer.
-    /// `markers` are lower-case strings that only internal text contains (`skills/answers.json` "internal").
+    /// `markers` are lower-case strings that only internal text contains (`skills/answers.json` "internal");
+    /// `userText` is text of the user's own (what the image says, read by ocr), where a marker is no sign of
+    /// internal text.
     public static func score(_ c: Case, calls: [(tool: String, arguments: JSONValue)], answer: String, seconds: Double,
-                             markers: [String] = []) -> Outcome {
+                             markers: [String] = [], userText: [String] = []) -> Outcome {
         let called = calls.map(\.tool)
         var matched = 0, expected = 0
         var misses: [String] = []
@@ -74,16 +79,15 @@ public enum Evaluation {
         let found = c.facts.filter { alts in alts.contains { lower.contains($0.lowercased()) } }.count
         var outcome = Outcome(id: c.id, kind: c.kind, expectedTools: c.tools, calledTools: called, argumentsMatched: matched,
                               argumentsExpected: expected, factsFound: found, factsExpected: c.facts.count, answer: answer, seconds: seconds,
-                              internalText: isInternal(answer, markers: markers))
+                              internalMarker: internalMarker(answer, markers: markers, userText: userText))
         outcome.argumentMisses = misses
         return outcome
     }
 
-    /// Whether `answer` carries text meant for the planner or the logs: one of `markers`, markup (`<tag`, `<|`),
-    /// JSON (`{"`), or a raw box (`[0.12,0.3,0.5,0.9]`).
-    public static func isInternal(_ answer: String, markers: [String]) -> Bool {
-        let lower = answer.lowercased()
-        return markers.contains(where: lower.contains) || AnswerChecker.structuralInternalText(in: answer) != nil
+    /// The text meant for the planner or the logs that `answer` carries, if any: one of `markers`, markup
+    /// (`<tag`, `<|`), JSON (`{"`), or a raw box (`[0.12,0.3,0.5,0.9]`) — unless `userText` holds it too.
+    public static func internalMarker(_ answer: String, markers: [String], userText: [String] = []) -> String? {
+        AnswerChecker.internalText(in: answer, markers: markers, userText: userText)
     }
 
     static func matches(_ got: JSONValue, _ want: JSONValue) -> Bool {
@@ -104,6 +108,8 @@ public enum Evaluation {
         public let cases: Int
         public let toolSelection: Double?, arguments: Double?, factRecall: Double?, noToolPrecision: Double?, noToolRecall: Double?
         public let internalText: Int
+        /// Runs that ended in an agent error instead of an answer.
+        public let plannerFailures: Int
         public let secondsPerCase: Double, medianSeconds: Double
     }
 
@@ -118,6 +124,7 @@ public enum Evaluation {
             noToolPrecision: ratio(noToolCalled.filter { $0.expectedTools.isEmpty }.count, noToolCalled.count),
             noToolRecall: ratio(outcomes.filter { $0.expectedTools.isEmpty && $0.calledTools.isEmpty }.count, outcomes.filter { $0.expectedTools.isEmpty }.count),
             internalText: outcomes.filter(\.internalText).count,
+            plannerFailures: outcomes.filter(\.plannerFailed).count,
             secondsPerCase: outcomes.isEmpty ? 0 : outcomes.reduce(0) { $0 + $1.seconds } / Double(outcomes.count),
             medianSeconds: median(outcomes.map(\.seconds)))
     }

@@ -7,7 +7,7 @@ import Tensor
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the speed of Loupe's engines.",
-        subcommands: [BenchLLMCommand.self, BenchVisionCommand.self])
+        subcommands: [BenchLLMCommand.self, BenchVisionCommand.self, BenchPerceptionCommand.self])
 }
 
 /// `loupe bench llm`: prompt processing and generation tokens/s, printed like llama-bench.

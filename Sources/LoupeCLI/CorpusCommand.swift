@@ -2,6 +2,7 @@ import Agent
 import ArgumentParser
 import Foundation
 import LLM
+import Tensor
 import ToolSchema
 
 /// `loupe corpus generate`: writes the plan classifier's instruction corpus from the templates and word lists
@@ -68,7 +69,7 @@ struct CorpusCommand: AsyncParsableCommand {
             options.perTemplate = perTemplate
             options.seed = seed
             let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
-            var corpus = try generator.generate(options).filter { wanted?.contains($0.plan) ?? true }
+            var corpus = generator.generate(options).filter { wanted?.contains($0.plan) ?? true }
             let out = dir.appendingPathComponent("generated")
             try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
             // Decontamination: nothing the evaluation sets ask may be learned nearly word for word.

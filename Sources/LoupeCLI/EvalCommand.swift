@@ -115,13 +115,17 @@ struct EvalCommand: AsyncParsableCommand {
                 }
                 let started = Date()
                 let steps: [AgentStep]
+                var failed = false
                 do { steps = try await agent.run(c.instruction) } catch let e as AgentError {
                     steps = [AgentStep(.answer, text: "(planner failed: \(e))")]
+                    failed = true
                 }
                 let seconds = Date().timeIntervalSince(started)
                 let calls = steps.filter { $0.kind == .observation }.map { ($0.tool ?? "", $0.arguments ?? .object([])) }
                 let answer = steps.last { $0.kind == .answer }?.text ?? ""
-                let o = Evaluation.score(c, calls: calls, answer: answer, seconds: seconds, markers: agentBase.checker?.rules.internalMarkers ?? [])
+                var o = Evaluation.score(c, calls: calls, answer: answer, seconds: seconds, markers: agentBase.checker?.rules.internalMarkers ?? [],
+                                         userText: AnswerChecker.userText(steps.compactMap(\.observation)))
+                o.plannerFailed = failed
                 outcomes.append(o)
                 if summary {
                     FileHandle.standardError.write(Data("\r\(set.name): \(n + 1)/\(set.cases.count)".utf8))
@@ -131,7 +135,7 @@ struct EvalCommand: AsyncParsableCommand {
                 let skillsMs = steps.filter { $0.kind == .observation }.map(\.milliseconds).reduce(0, +)
                 let short = answer.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "/").prefix(90)
                 let called = o.calledTools.joined(separator: ",") + (o.toolsCorrect ? "" : " ✗")
-                let facts = "\(o.factsFound)/\(o.factsExpected)" + (o.internalText ? " ⚠internal" : "")
+                let facts = "\(o.factsFound)/\(o.factsExpected)" + (o.internalMarker.map { " ⚠internal \"\($0)\"" } ?? "") + (o.plannerFailed ? " ⚠failed" : "")
                 let prefill = Int(plans.map(\.promptMilliseconds).reduce(0, +)), decode = Int(plans.map(\.decodeMilliseconds).reduce(0, +))
                 let args = o.argumentMisses.isEmpty ? "" : " (" + o.argumentMisses.joined(separator: "; ").replacingOccurrences(of: "|", with: "/") + ")"
                 print("| \(c.id) | \(c.kind) | \(c.tools.joined(separator: ",")) | \(called)\(args) | \(facts) | \(String(format: "%.1f", seconds)) | \(prefill) | \(decode) | \(Int(skillsMs)) | \(short) |")
@@ -153,6 +157,13 @@ struct EvalCommand: AsyncParsableCommand {
             let s = Evaluation.scores(kind == "all" ? outcomes : outcomes.filter { $0.kind == kind })
             let scores = [pct(s.toolSelection), pct(s.arguments), pct(s.factRecall), pct(s.noToolPrecision), pct(s.noToolRecall)].joined(separator: " | ")
             print("| \(kind) | \(s.cases) | \(scores) | \(s.internalText) | \(String(format: "%.1f", s.medianSeconds)) | \(String(format: "%.1f", s.secondsPerCase)) |")
+        }
+        // Which internal text was shown and how many runs ended in an error: kinds of faults, not cases.
+        let markers = Dictionary(grouping: outcomes.compactMap(\.internalMarker), by: { $0 }).mapValues(\.count)
+        let failures = outcomes.filter(\.plannerFailed).count
+        if !markers.isEmpty || failures > 0 {
+            let list = markers.sorted { $0.value > $1.value }.map { "\"\($0.key)\" \($0.value)" }.joined(separator: ", ")
+            print("\ninternal text shown: \(list.isEmpty ? "none" : list); runs ended by an agent error: \(failures)")
         }
     }
 

@@ -17,8 +17,10 @@ import Vision
         let write: @Sendable (ToolSpec, Int) -> JSONValue?
         let answer: String
         private(set) var requests: [PlannerRequest] = []
-        init(_ plan: Plan, answer: String, write: @escaping @Sendable (ToolSpec, Int) -> JSONValue?) {
-            (choice, self.answer, self.write) = (PlanChooser.Choice(plan: plan, probability: 0.9), answer, write)
+        init(_ plan: Plan, answer: String, alternatives: [(plan: Plan, probability: Float)] = [], write: @escaping @Sendable (ToolSpec, Int) -> JSONValue?) {
+            var choice = PlanChooser.Choice(plan: plan, probability: alternatives.first?.probability ?? 0.9)
+            choice.alternatives = alternatives
+            (self.choice, self.answer, self.write) = (choice, answer, write)
         }
         func choosePlan(for request: String) async throws -> PlanChooser.Choice? { choice }
         func plan(_ request: PlannerRequest, onText: @escaping @Sendable (String) -> Void, isCancelled: @escaping @Sendable () -> Bool) async throws -> PlannerDecision {
@@ -32,11 +34,13 @@ import Vision
         }
     }
 
-    /// detect finds `faces` faces (a mask when any); edit makes a new image; ocr reads "EXIT".
+    /// detect finds `faces` faces (a mask when any); edit makes a new image; ocr reads "EXIT"; retrieve finds nothing.
     struct Stand: Skill {
         let manifest: SkillManifest
         let faces: Int
         func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
+            // retrieve searches the library: no image needed (and none found here).
+            if manifest.name == "retrieve" { return Observation(skill: "retrieve", lines: ["no photo matches"], facts: ["situation": "none", "count": "0"]) }
             let image = try artifacts.image(json["image"]?.stringValue ?? "")
             switch manifest.name {
             case "detect":
@@ -62,11 +66,13 @@ import Vision
         }
     }
 
-    static func setUp(plan name: String, faces: Int = 2, answer: String, image: Bool = true,
+    static func setUp(plan name: String, faces: Int = 2, answer: String, image: Bool = true, ranked: [(String, Float)] = [],
                       write: @escaping @Sendable (ToolSpec, Int) -> JSONValue?) throws -> (Agent, FixedPlanner) {
-        let manifests = try ["detect", "edit", "ocr"].map { try SkillManifest(folder: Fixtures.skillsFolder.appendingPathComponent($0)) }
-        let plan = try #require(try PlanCatalog.read(Fixtures.skillsFolder.appendingPathComponent("plans.json")).first { $0.name == name })
-        let planner = FixedPlanner(plan, answer: answer, write: write)
+        let manifests = try ["detect", "edit", "ocr", "retrieve"].map { try SkillManifest(folder: Fixtures.skillsFolder.appendingPathComponent($0)) }
+        let plans = try PlanCatalog.read(Fixtures.skillsFolder.appendingPathComponent("plans.json"))
+        let plan = try #require(plans.first { $0.name == name })
+        let alternatives = ranked.compactMap { r in plans.first { $0.name == r.0 }.map { ($0, r.1) } }
+        let planner = FixedPlanner(plan, answer: answer, alternatives: alternatives, write: write)
         let rules = try AnswerRules.read(Fixtures.skillsFolder.appendingPathComponent("answers.json"))
         var templates: [String: AnswerTemplate] = [:]
         for m in manifests { templates[m.name] = try AnswerTemplate.read(folder: m.folder) }
@@ -132,5 +138,20 @@ import Vision
         let (agent, planner) = try Self.setUp(plan: "ocr", answer: "x", image: false) { spec, _ in Self.fill(spec, [:]) }
         let steps = try await agent.run("what does it say?")
         #expect(planner.requests.isEmpty && steps.last?.text.contains("attach") == true, "\(steps.last?.text ?? "")")
+    }
+
+    @Test func withoutAnImageAPlanThatNeedsNoneIsTakenWhenLikelyEnough() async throws {
+        // "find my photo of the poster and read it", with no image open: ocr is best, retrieve→ocr well above chance.
+        let (agent, planner) = try Self.setUp(plan: "ocr", answer: "Found it.", image: false, ranked: [("ocr", 0.45), ("retrieve-ocr", 0.4), ("answer", 0.15)]) { spec, _ in
+            Self.fill(spec, ["query": .string("poster")])
+        }
+        let steps = try await agent.run("find the poster I took and read it")
+        #expect(steps.filter { $0.kind == .observation }.map(\.tool) == ["retrieve"], "\(steps.map(\.text))")
+        #expect(steps.first { $0.kind == .plan }?.timing?.plan == "retrieve-ocr" && !planner.requests.isEmpty)
+        // Below chance (1 over the number of plans): the turn asks for an image instead.
+        let (other, _) = try Self.setUp(plan: "ocr", answer: "x", image: false, ranked: [("ocr", 0.9), ("retrieve-ocr", 0.02), ("answer", 0.08)]) { spec, _ in
+            Self.fill(spec, [:])
+        }
+        #expect(try await other.run("what does it say?").last?.text.contains("attach") == true)
     }
 }

@@ -1,5 +1,6 @@
 import Agent
 import Foundation
+import Tensor
 import TestSupport
 import Testing
 

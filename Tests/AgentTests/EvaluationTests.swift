@@ -33,11 +33,18 @@ import ToolSchema
         #expect(throws: AgentError.self) { try Evaluation.Case(json: try JSONParser.parse(#"{"tools": []}"#), line: 3) }
     }
 
-    @Test func internalTextIsFoundByShapeToo() {
-        #expect(Evaluation.isInternal("The dog is at [0.1,0.2,0.5,0.9].", markers: []))
-        #expect(Evaluation.isInternal("<|im_start|>assistant", markers: []))
-        #expect(Evaluation.isInternal("call {\"name\": \"ocr\"}", markers: []))
-        #expect(!Evaluation.isInternal("It costs 4 [four] euros; 2 < 3.", markers: []))
-        #expect(Evaluation.isInternal("error: nothing to edit", markers: ["error:"]))
+    @Test func internalTextIsFoundByShapeTooButNotInTheUsersOwnText() {
+        func shown(_ answer: String, _ markers: [String] = [], userText: [String] = []) -> String? {
+            Evaluation.internalMarker(answer, markers: markers, userText: userText)
+        }
+        #expect(shown("The dog is at [0.1,0.2,0.5,0.9].") != nil)
+        #expect(shown("<|im_start|>assistant") == "<|")
+        #expect(shown("call {\"name\": \"ocr\"}") == "{\"")
+        #expect(shown("It costs 4 [four] euros; 2 < 3.") == nil)
+        #expect(shown("error: nothing to edit", ["error:"]) == "error:")
+        // The screen in the photo says it: that is what the user asked to read.
+        #expect(shown("It says: \"Error: disk full\".", ["error:"], userText: ["Error: disk full / OK"]) == nil)
+        #expect(shown("It says: \"<Back\".", userText: ["<Back"]) == nil)
+        #expect(shown("error: no text", ["error:"], userText: ["Welcome"]) == "error:")
     }
 }

@@ -1,5 +1,6 @@
 import Agent
 import Foundation
+import Tensor
 import Testing
 
 /// The plan classifier: logistic regression that separates what is separable, weighs a small class like a big

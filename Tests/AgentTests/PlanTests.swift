@@ -40,6 +40,9 @@ import ToolSchema
         }
         #expect { try read(#"{"plans": [{"name": "x", "steps": []}, {"name": "x", "steps": []}]}"#) } throws: { "\($0)".contains("twice") }
         #expect { try read(#"{"plans": [{"name": "x", "steps": [{"set": {}}]}]}"#) } throws: { "\($0)".contains("\"skill\" is missing") }
+        #expect { try read(#"{"plans": [{"name": "x", "steps": [{"skill": "a"}, {"skill": "b", "optional": ["region"]}]}]}"#) } throws: {
+            "\($0)".contains("optional \"region\" is neither set nor chosen")
+        }
     }
 
     @Test func aPluginToolGetsItsOwnPlanAndMissingSkillsDropPlans() throws {
@@ -95,6 +98,17 @@ import ToolSchema
         #expect(ocr.parameters["properties"]?["region"]?["enum"]?.arrayValue?.count == 2)
         try ocr.schema.validate(try JSONParser.parse(#"{"image": "img0", "region": [0.5, 0.5, 0.9, 0.9]}"#))
         #expect(throws: (any Error).self) { try ocr.schema.validate(try JSONParser.parse(#"{"image": "img0", "region": [0, 0, 1, 1]}"#)) }
+        // One box found: the region is a constant, and the call's fixed start spells it as the grammar does
+        // (no spaces inside the array), so the decoder can take it.
+        guard case let .bound(one) = try PlanBinding.bind(read, tool: try Self.ocrTool(), earlier: [try Self.detected(boxes: [[0.125, 0.5, 0.75, 1]])], images: ["img0"]) else {
+            Issue.record("not bound"); return
+        }
+        let prefix = PlanBinding.callPrefix(one)
+        #expect(prefix.contains(#""region": [0.125,0.5,0.75,1"#), "\(prefix)")
+        var matcher = SchemaMatcher(one.schema)
+        let arguments = try #require(prefix.range(of: #""arguments": "#)).upperBound
+        let accepted = matcher.advance(Array(prefix[arguments...].utf8))
+        #expect(accepted, "the grammar refuses \(prefix)")
     }
 
     @Test func requiredArgumentsMustBeWritten() throws {
@@ -116,6 +130,13 @@ import ToolSchema
             Issue.record("bound although detect found nothing"); return
         }
         #expect(reference == "$1.result.mask" && key == "target_mask")
+        // detect→ocr goes without the box it could not find (`optional`) and reads the whole image.
+        let read = try #require(plans.first { $0.name == "detect-ocr" }?.steps[1])
+        #expect(read.optional == ["region"])
+        guard case let .bound(everything) = try PlanBinding.bind(read, tool: try Self.ocrTool(), earlier: [try Self.detected(boxes: [])], images: ["img0"]) else {
+            Issue.record("detect→ocr ended although its region is optional"); return
+        }
+        #expect(everything.parameters["properties"]?["region"] == nil && everything.parameters["properties"]?["image"]?["const"] == .string("img0"))
         // A first step: the image may only be one that exists.
         let whole = try #require(plans.first { $0.name == "edit" }?.steps[0])
         guard case let .bound(spec) = try PlanBinding.bind(whole, tool: try Self.editTool(), earlier: [], images: ["img0", "img2"]) else {

@@ -40,10 +40,21 @@ public struct AnswerChecker: Sendable {
 
     public init(rules: AnswerRules, templates: [String: AnswerTemplate]) { (self.rules, self.templates) = (rules, templates) }
 
-    /// The first marker of internal text in `text`, if any.
-    public func internalText(in text: String) -> String? {
+    /// The first marker of internal text in `text`, if any. A marker that `userText` (text of the user's own:
+    /// what the image says) holds too is the user's, not internal: a page may well say "error:".
+    public func internalText(in text: String, userText: [String] = []) -> String? {
+        Self.internalText(in: text, markers: rules.internalMarkers, userText: userText)
+    }
+
+    /// The first of `markers` (lower case) or of the structural signs of internal text in `text` that
+    /// `userText` does not hold.
+    public static func internalText(in text: String, markers: [String], userText: [String] = []) -> String? {
         let lower = text.lowercased()
-        return rules.internalMarkers.first { lower.contains($0) } ?? Self.structuralInternalText(in: text)
+        let user = userText.map { $0.lowercased() }
+        func theirs(_ marker: String) -> Bool { user.contains { $0.contains(marker) } }
+        if let marker = markers.first(where: { lower.contains($0) && !theirs($0) }) { return marker }
+        guard let structural = structuralInternalText(in: text), !theirs(structural) else { return nil }
+        return structural
     }
 
     /// Internal text by its shape rather than its words: markup (`<tag`, `<|`), JSON (`{"`), or a raw box
@@ -73,6 +84,11 @@ public struct AnswerChecker: Sendable {
         return Verdict(answer: namingNewImage(text, observations: observations), problems: problems)
     }
 
+    /// The text of the user's own among `observations`: what was read in the image (fact `text`).
+    public static func userText(_ observations: [Observation]) -> [String] {
+        observations.filter { $0.error == nil }.compactMap { $0.facts["text"] }
+    }
+
     /// `answer`, with the last image the turn made named at its end unless it names one of them (whole words).
     public func namingNewImage(_ answer: String, observations: [Observation]) -> String {
         // Overlays and retrieve's found photos ("result 1: …") are not what the user asked to be made.
@@ -91,7 +107,7 @@ public struct AnswerChecker: Sendable {
         let text = answer.trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.contains(where: { $0.isLetter || $0.isNumber }) else { return [.empty] }
         var problems: [Problem] = []
-        if let marker = internalText(in: text) { problems.append(.internalText(marker)) }
+        if let marker = internalText(in: text, userText: Self.userText(observations)) { problems.append(.internalText(marker)) }
         guard let deciding = observations.last else { return problems }
         // The last step failed: only its template knows what to say (the planner may pretend it worked).
         if deciding.error != nil { return problems + [.failed(deciding.skill)] }

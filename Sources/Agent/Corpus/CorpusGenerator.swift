@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// The instruction corpus the plan classifier learns from, generated the way LLaVA generated its instruction
 /// data: request templates per plan (`skills/corpus/templates/PLAN.txt`) filled from word lists

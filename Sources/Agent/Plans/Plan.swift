@@ -15,14 +15,17 @@ public struct Plan: Sendable, Equatable {
         public var drop: [String]
         /// Optional arguments the step must give (segment's `query` when the plan segments what the request names).
         public var require: [String]
+        /// `set`/`choose` arguments the step goes without when the earlier step produced nothing for them
+        /// (detect→ocr reads the whole image when the object was not found); any other missing value ends the plan.
+        public var optional: [String]
 
         public init(skill: String, set: [(key: String, reference: String)] = [], choose: [(key: String, reference: String)] = [], drop: [String] = [],
-                    require: [String] = []) {
-            (self.skill, self.set, self.choose, self.drop, self.require) = (skill, set, choose, drop, require)
+                    require: [String] = [], optional: [String] = []) {
+            (self.skill, self.set, self.choose, self.drop, self.require, self.optional) = (skill, set, choose, drop, require, optional)
         }
 
         public static func == (a: Step, b: Step) -> Bool {
-            a.skill == b.skill && a.drop == b.drop && a.require == b.require && a.set.map { "\($0.key)=\($0.reference)" } == b.set.map { "\($0.key)=\($0.reference)" }
+            a.skill == b.skill && a.drop == b.drop && a.require == b.require && a.optional == b.optional && a.set.map { "\($0.key)=\($0.reference)" } == b.set.map { "\($0.key)=\($0.reference)" }
                 && a.choose.map { "\($0.key)=\($0.reference)" } == b.choose.map { "\($0.key)=\($0.reference)" }
         }
     }
@@ -64,8 +67,12 @@ public struct Plan: Sendable, Equatable {
             guard let skill = s["skill"]?.stringValue, !skill.isEmpty else { throw fail("plan \(name), step \(i + 1): \"skill\" is missing") }
             let drop = s["drop"]?.arrayValue?.compactMap(\.stringValue) ?? []
             let require = s["require"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            return Step(skill: skill, set: try pairs(s["set"], "set", step: i), choose: try pairs(s["choose"], "choose", step: i), drop: drop,
-                        require: require)
+            let optional = s["optional"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let set = try pairs(s["set"], "set", step: i), choose = try pairs(s["choose"], "choose", step: i)
+            for key in optional where !(set + choose).contains(where: { $0.key == key }) {
+                throw fail("plan \(name), step \(i + 1): optional \"\(key)\" is neither set nor chosen from an earlier step")
+            }
+            return Step(skill: skill, set: set, choose: choose, drop: drop, require: require, optional: optional)
         }
         self.name = name
         description = json["description"]?.stringValue ?? ""

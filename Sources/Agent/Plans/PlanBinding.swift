@@ -33,7 +33,7 @@ public enum PlanBinding {
             guard let value = schema["const"] else { break }
             var k = ""
             JSONValue.quote(key, into: &k)
-            parts.append(k + ": " + value.description)
+            parts.append(k + ": " + value.compactDescription)   // as the grammar spells a constant
         }
         out += parts.joined(separator: ", ")
         let rest = properties.dropFirst(parts.count).map(\.key)
@@ -66,16 +66,16 @@ public enum PlanBinding {
         required.removeAll { step.drop.contains($0) }
         for key in step.require where properties.contains(where: { $0.key == key }) && !required.contains(key) { required.append(key) }
         var constrained = Set<String>()
-        for (key, reference) in step.set {
+        for (key, reference, chosen) in step.set.map({ ($0.key, $0.reference, false) }) + step.choose.map({ ($0.key, $0.reference, true) }) {
             let v = values(reference)
-            guard let first = v.first else { return .nothingToUse(reference: reference, key: key) }
-            replace(key, with: [first])
-            constrained.insert(key)
-        }
-        for (key, reference) in step.choose {
-            let v = values(reference)
-            guard !v.isEmpty else { return .nothingToUse(reference: reference, key: key) }
-            replace(key, with: v)
+            if v.isEmpty {
+                // Nothing for it: an optional argument goes (the step runs without it), any other ends the plan.
+                guard step.optional.contains(key) else { return .nothingToUse(reference: reference, key: key) }
+                properties.removeAll { $0.key == key }
+                required.removeAll { $0 == key }
+                continue
+            }
+            replace(key, with: chosen ? v : [v[0]])
             constrained.insert(key)
         }
         if let images, !constrained.contains("image"), properties.contains(where: { $0.key == "image" }) {

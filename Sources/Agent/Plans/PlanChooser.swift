@@ -23,6 +23,8 @@ public final class PlanChooser: @unchecked Sendable {
         public var probability: Float
         public var ranked: [(plan: String, probability: Float)]
         public var milliseconds: Double
+        /// The ranked plans themselves (best first), for a turn that cannot follow the best one.
+        public var alternatives: [(plan: Plan, probability: Float)] = []
 
         public init(plan: Plan, probability: Float, ranked: [(plan: String, probability: Float)] = [], milliseconds: Double = 0) {
             (self.plan, self.probability, self.ranked, self.milliseconds) = (plan, probability, ranked, milliseconds)
@@ -138,6 +140,8 @@ public final class PlanChooser: @unchecked Sendable {
         guard let best = ranked.first, let plan = catalog.plan(named: best.plan) else {
             throw AgentError.planner("the plan classifier knows no plan of this catalogue")
         }
-        return Choice(plan: plan, probability: best.probability, ranked: ranked, milliseconds: Date().timeIntervalSince(started) * 1000)
+        var choice = Choice(plan: plan, probability: best.probability, ranked: ranked, milliseconds: Date().timeIntervalSince(started) * 1000)
+        choice.alternatives = ranked.compactMap { r in catalog.plan(named: r.plan).map { ($0, r.probability) } }
+        return choice
     }
 }

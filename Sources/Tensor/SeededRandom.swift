@@ -1,4 +1,4 @@
-/// SplitMix64: a small, fast generator whose output depends only on its seed, so a corpus is reproducible.
+/// SplitMix64: a small, fast generator whose output depends only on its seed (a reproducible corpus, test data).
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
     public init(seed: UInt64) { state = seed }
