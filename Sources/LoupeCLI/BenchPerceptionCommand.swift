@@ -34,31 +34,31 @@ struct BenchPerceptionCommand: ParsableCommand {
             func field(_ name: String) -> String { "line \(line): \"\(name)\"" }
             guard let id = json["id"]?.stringValue, let image = json["image"]?.stringValue, let kind = json["kind"]?.stringValue,
                   let query = json["query"]?.stringValue, !query.isEmpty else {
-                throw ValidationError("line \(line): \"id\", \"image\", \"kind\" and \"query\" must be strings")
+                throw CLIError("line \(line): \"id\", \"image\", \"kind\" and \"query\" must be strings")
             }
-            guard let count = json["count"]?.intValue, (0...10_000).contains(count) else { throw ValidationError("\(field("count")) must be an integer 0…10000") }
+            guard let count = json["count"]?.intValue, (0...10_000).contains(count) else { throw CLIError("\(field("count")) must be an integer 0…10000") }
             let list = json["boxes"]?.arrayValue ?? []
             let boxes = try list.map { b -> [Double] in
                 guard let v = b.arrayValue?.compactMap(\.doubleValue), v.count == 4, v[0] < v[2], v[1] < v[3] else {
-                    throw ValidationError("\(field("boxes")): each box must be [x0, y0, x1, y1] with x0 < x1 and y0 < y1")
+                    throw CLIError("\(field("boxes")): each box must be [x0, y0, x1, y1] with x0 < x1 and y0 < y1")
                 }
                 return v
             }
-            guard boxes.isEmpty || boxes.count == count else { throw ValidationError("\(field("count")) is \(count) but there are \(boxes.count) boxes") }
+            guard boxes.isEmpty || boxes.count == count else { throw CLIError("\(field("count")) is \(count) but there are \(boxes.count) boxes") }
             (self.id, self.image, self.kind, self.query, self.count, self.boxes) = (id, image, kind, query, count, boxes)
         }
     }
 
     func run() throws {
-        guard let text = try? String(contentsOfFile: cases, encoding: .utf8) else { throw ValidationError("cannot read \(cases)") }
+        guard let text = try? String(contentsOfFile: cases, encoding: .utf8) else { throw CLIError("cannot read \(cases)") }
         var list: [Case] = []
         for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let json: JSONValue
-            do { json = try JSONParser.parse(String(line)) } catch { throw ValidationError("\(cases):\(i + 1): not JSON (\(error))") }
-            list.append(try Case(json, line: i + 1))
+            do { json = try JSONParser.parse(String(line)) } catch { throw CLIError("\(cases):\(i + 1): not JSON (\(error))") }
+            do { list.append(try Case(json, line: i + 1)) } catch { throw CLIError("\(cases): \(error)") }
         }
         if let only { list = list.filter { $0.id.contains(only) || $0.kind.contains(only) } }
-        guard !list.isEmpty else { throw ValidationError("no cases in \(cases)") }
+        guard !list.isEmpty else { throw CLIError("no cases in \(cases)") }
         let images = URL(fileURLWithPath: cases).deletingLastPathComponent().appendingPathComponent("images")
         let finder = ObjectFinder(models: try SkillEnvironment.models())
 
