@@ -9,14 +9,18 @@ public struct PlanCatalog: Sendable {
 
     public init(plans: [Plan]) { self.plans = plans }
 
-    /// Reads `file` (`skills/plans.json`): `{"plans": [{"name", "description", "steps": [{"skill", "set", "choose", "drop"}]}]}`.
-    public static func read(_ file: URL) throws -> [Plan] {
+    /// `skills/plans.json` parsed, at most 1 MiB.
+    static func document(_ file: URL) throws -> JSONValue {
         guard let data = FileManager.default.contents(atPath: file.path), data.count <= 1 << 20,
               let text = String(data: data, encoding: .utf8) else {
             throw AgentError.prompt(file: file.path, reason: "missing, unreadable or over 1 MiB (it declares the agent's plans; it ships in the repository's skills/)")
         }
-        let json: JSONValue
-        do { json = try JSONParser.parse(text) } catch { throw AgentError.prompt(file: file.path, reason: "not JSON: \(error)") }
+        do { return try JSONParser.parse(text) } catch { throw AgentError.prompt(file: file.path, reason: "not JSON: \(error)") }
+    }
+
+    /// Reads `file` (`skills/plans.json`): `{"plans": [{"name", "description", "steps": [{"skill", "set", "choose", "drop"}]}]}`.
+    public static func read(_ file: URL) throws -> [Plan] {
+        let json = try document(file)
         guard let list = json["plans"]?.arrayValue, !list.isEmpty else {
             throw AgentError.prompt(file: file.path, reason: "\"plans\" must be a non-empty array")
         }
@@ -49,10 +53,7 @@ public struct PlanCatalog: Sendable {
     /// The planner settings of `skills/plans.json` ("planner": {"examples", "chat_examples", "answer_tokens"}):
     /// few-shot examples shown with a call step's request and with a no-skill request, and the longest answer.
     public static func plannerSettings(_ file: URL) throws -> (examples: Int, chatExamples: Int, answerTokens: Int) {
-        guard let data = FileManager.default.contents(atPath: file.path), let text = String(data: data, encoding: .utf8) else {
-            throw AgentError.prompt(file: file.path, reason: "cannot be read")
-        }
-        let p = try JSONParser.parse(text)["planner"]
+        let p = try document(file)["planner"]
         func int(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
             guard let v = p?[key] else { return fallback }
             guard let i = v.intValue, range.contains(i) else { throw AgentError.prompt(file: file.path, reason: "planner.\(key) must be an integer in \(range)") }
@@ -64,10 +65,7 @@ public struct PlanCatalog: Sendable {
     /// The classifier settings of `skills/plans.json` ("classifier": {"word_buckets", "word_scale", "letter_triples", "epochs",
     /// "learning_rate", "l2"}); defaults for what is not given.
     public static func classifierSettings(_ file: URL) throws -> (options: PlanClassifier.Options, words: WordFeatures) {
-        guard let data = FileManager.default.contents(atPath: file.path), let text = String(data: data, encoding: .utf8) else {
-            throw AgentError.prompt(file: file.path, reason: "cannot be read")
-        }
-        let json = try JSONParser.parse(text)
+        let json = try document(file)
         var options = PlanClassifier.Options(), words = WordFeatures()
         guard let c = json["classifier"] else { return (options, words) }
         func number(_ key: String, _ range: ClosedRange<Double>) throws -> Double? {
