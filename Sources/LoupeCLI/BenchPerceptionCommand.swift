@@ -60,7 +60,8 @@ struct BenchPerceptionCommand: ParsableCommand {
         if let only { list = list.filter { $0.id.contains(only) || $0.kind.contains(only) } }
         guard !list.isEmpty else { throw CLIError("no cases in \(cases)") }
         let images = URL(fileURLWithPath: cases).deletingLastPathComponent().appendingPathComponent("images")
-        let finder = ObjectFinder(models: try SkillEnvironment.models())
+        guard let skills = SkillEnvironment.directories().first else { throw CLIError("no skills folder found: set LOUPE_SKILLS") }
+        let finder = try SkillEnvironment.finder(models: try SkillEnvironment.models(), skills: skills)
 
         struct Outcome { let kind: String; let score: DetectionScore; let scored: Bool; let exact: Bool; let ms: Double; let routes: [String] }
         var outcomes: [Outcome] = []

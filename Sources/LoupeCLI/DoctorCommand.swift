@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ModelStore
+import Perception
 import Tensor
 
 /// `loupe doctor`: what this machine offers and whether Loupe is ready to run.
@@ -62,6 +63,15 @@ struct DoctorCommand: ParsableCommand {
                 }
                 print("  " + pad(model.name, 21) + pad(file.name, 40) + state)
             }
+        }
+        // WordNet's nouns: what detect and tag read words through.
+        let wordNetFolder = ProcessInfo.processInfo.environment["LOUPE_WORDNET"] ?? WordNet.defaultDirectory
+        do {
+            let wordNet = try WordNet(directory: wordNetFolder)
+            print("WordNet  \(wordNetFolder): " + (try wordNet.entry("dog") != nil ? "ready" : "no entry for \"dog\" (damaged?)"))
+        } catch {
+            print("WordNet  \(error)")
+            problems += 1
         }
         print(problems == 0 ? "ready" : "\(problems) problem(s) found")
     }

@@ -58,6 +58,11 @@ enum SkillEnvironment {
         return models
     }
 
+    /// The object finder with the settings of `skills/detect/finder.json` in `skills`.
+    static func finder(models: PerceptionModels, skills: URL) throws -> ObjectFinder {
+        try ObjectFinder(models: models, settings: FinderSettings.read(FinderSettings.file(in: skills)))
+    }
+
     static func registry() throws -> SkillRegistry {
         let store = try ModelStore.standard()
         let models = try models()
@@ -69,7 +74,8 @@ enum SkillEnvironment {
         let library = LibraryHandle { try LibraryIndex(path: libraryPath, models: models) }
         let plugins = try PluginList(file: pluginListFile())
         let pluginFolders = plugins.registrations.map { URL(fileURLWithPath: $0.folder) }
-        return SkillRegistry(directories: dirs, pluginFolders: pluginFolders, builtins: BuiltinSkills.factories(models: models, library: { try library.get() }),
+        return SkillRegistry(directories: dirs, pluginFolders: pluginFolders, builtins: BuiltinSkills.factories(models: models, finder: try finder(models: models, skills: dirs[0]),
+                                                                                                      library: { try library.get() }),
                              plugins: PluginSkills.binder(list: plugins)) { name in
             guard let model = store.catalog.models.first(where: { $0.name == name }) else { return false }
             return model.files.allSatisfy { store.quickState(model, $0) != .missing }

@@ -88,18 +88,24 @@ public final class EfficientNetLite0: @unchecked Sendable {
         public let logits: [Float]
         /// `[1280]` pooled feature (the classifier's input).
         public let features: [Float]
-        /// `[1280, 7, 7]` last feature map (for class-activation maps).
+        /// `[1280, mapHeight, mapWidth]` last feature map (for class-activation maps and region scores).
         public let featureMap: [Float]
-        public let mapSize: Int
+        /// Side of the feature map for a square input (its height).
+        public var mapSize: Int { mapHeight }
+        public let mapHeight: Int
+        public let mapWidth: Int
     }
 
-    /// Runs the network on a `[3, 224, 224]` normalised input.
-    public func forward(_ input: [Float]) throws -> Output {
-        let n = Self.inputSize
-        guard input.count == 3 * n * n else {
-            throw PerceptionError.invalidInput(network: "EfficientNet-Lite0", reason: "input has \(input.count) values, expected 3×\(n)×\(n)")
+    /// Runs the network on a `[3, height, width]` normalised input (224×224 unless given; any size from 32
+    /// to 1024 a side: the network is convolutional up to its pooling).
+    public func forward(_ input: [Float], height: Int = inputSize, width: Int = inputSize) throws -> Output {
+        guard (32...1024).contains(height), (32...1024).contains(width) else {
+            throw PerceptionError.invalidInput(network: "EfficientNet-Lite0", reason: "input is \(width)×\(height), sides must be 32…1024")
         }
-        var (x, h, w) = try apply(stem, input, height: n, width: n)
+        guard input.count == 3 * height * width else {
+            throw PerceptionError.invalidInput(network: "EfficientNet-Lite0", reason: "input has \(input.count) values, expected 3×\(height)×\(width)")
+        }
+        var (x, h, w) = try apply(stem, input, height: height, width: width)
         for b in blocks {
             var y = x, yh = h, yw = w
             if let e = b.expand { (y, yh, yw) = try apply(e, y, height: yh, width: yw) }
@@ -123,7 +129,62 @@ public final class EfficientNetLite0: @unchecked Sendable {
                 }
             }
         }
-        return Output(logits: logits, features: features, featureMap: map, mapSize: mh)
+        return Output(logits: logits, features: features, featureMap: map, mapHeight: mh, mapWidth: mw)
+    }
+
+    /// Class scores `[boxes.count, 1000]` of regions of a forward pass: the feature map averaged over the
+    /// cells each box `[x0, y0, x1, y1]` (normalised 0…1) covers, then the classifier, as the whole-image
+    /// score is made from the whole map. Rows are logits.
+    public func regionLogits(_ output: Output, boxes: [[Double]]) throws -> [[Float]] {
+        let mh = output.mapHeight, mw = output.mapWidth, cells = mh * mw, c = Self.featureSize
+        guard output.featureMap.count == c * cells else {
+            throw PerceptionError.invalidInput(network: "EfficientNet-Lite0", reason: "feature map has \(output.featureMap.count) values, expected \(c)×\(mh)×\(mw)")
+        }
+        guard !boxes.isEmpty else { return [] }
+        // Integral image per channel: [1280, mh + 1, mw + 1].
+        let iw = mw + 1, plane = (mh + 1) * iw
+        var integral = [Float](repeating: 0, count: c * plane)
+        for k in 0..<c {
+            let src = k * cells, dst = k * plane
+            for y in 0..<mh {
+                var row: Float = 0
+                for x in 0..<mw {
+                    row += output.featureMap[src + y * mw + x]
+                    integral[dst + (y + 1) * iw + x + 1] = integral[dst + y * iw + x + 1] + row
+                }
+            }
+        }
+        var pooled = [Float](repeating: 0, count: boxes.count * c)  // [P, 1280]
+        for (i, b) in boxes.enumerated() {
+            guard b.count == 4 else { throw PerceptionError.invalidInput(network: "EfficientNet-Lite0", reason: "box \(i) has \(b.count) values, expected 4") }
+            let x0 = min(mw - 1, max(0, Int((b[0] * Double(mw)).rounded()))), y0 = min(mh - 1, max(0, Int((b[1] * Double(mh)).rounded())))
+            let x1 = max(x0 + 1, min(mw, Int((b[2] * Double(mw)).rounded()))), y1 = max(y0 + 1, min(mh, Int((b[3] * Double(mh)).rounded())))
+            let area = Float((x1 - x0) * (y1 - y0))
+            for k in 0..<c {
+                let d = k * plane
+                pooled[i * c + k] = (integral[d + y1 * iw + x1] - integral[d + y0 * iw + x1] - integral[d + y1 * iw + x0] + integral[d + y0 * iw + x0]) / area
+            }
+        }
+        var logits = [Float](repeating: 0, count: boxes.count * 1000)
+        for i in 0..<boxes.count { for j in 0..<1000 { logits[i * 1000 + j] = classifier.bias[j] } }
+        pooled.withUnsafeBufferPointer { pp in
+            classifier.weight.withUnsafeBufferPointer { wp in
+                logits.withUnsafeMutableBufferPointer { lp in
+                    blas.sgemm(transA: false, transB: true, m: boxes.count, n: 1000, k: c, alpha: 1, a: pp.baseAddress!, lda: c,
+                               b: wp.baseAddress!, ldb: c, beta: 1, c: lp.baseAddress!, ldc: 1000)
+                }
+            }
+        }
+        return (0..<boxes.count).map { Array(logits[($0 * 1000)..<(($0 + 1) * 1000)]) }
+    }
+
+    /// Normalised channel-major input `[3, height, width]` of an image resized (squashed) to that size.
+    public static func input(resizing image: RGBImage, width: Int, height: Int) throws -> [Float] {
+        let small = try image.resized(width: width, height: height, filter: .bilinear)
+        let n = width * height
+        var x = [Float](repeating: 0, count: 3 * n)
+        for i in 0..<n { for ch in 0..<3 { x[ch * n + i] = (Float(small.pixels[3 * i + ch]) - 127) / 128 } }
+        return x
     }
 
     /// A class with its probability.
@@ -157,7 +218,7 @@ public final class EfficientNetLite0: @unchecked Sendable {
     /// class applied to the last feature map, so high values mark where the class is seen.
     public func classActivationMap(_ output: Output, classIndex: Int) throws -> [Float] {
         guard (0..<1000).contains(classIndex) else { throw PerceptionError.invalidInput(network: "EfficientNet-Lite0", reason: "class \(classIndex)") }
-        let cells = output.mapSize * output.mapSize
+        let cells = output.mapHeight * output.mapWidth
         var cam = [Float](repeating: 0, count: cells)
         for k in 0..<Self.featureSize {
             let w = classifier.weight[classIndex * Self.featureSize + k]

@@ -24,6 +24,12 @@ public enum EnglishWords {
         return (words.dropLast() + [made]).joined(separator: " ")
     }
 
+    /// The indefinite article for a noun phrase: "an" before a vowel letter, else "a" ("an animal", "a dog").
+    public static func article(_ noun: String) -> String {
+        guard let first = noun.lowercased().first else { return "a" }
+        return "aeiou".contains(first) ? "an" : "a"
+    }
+
     /// "a", "a and b", "a, b and c".
     public static func list(_ items: [String]) -> String {
         switch items.count {

@@ -33,7 +33,7 @@ public struct DetectSkill: Skill {
                 let kinds = Array(Set(result.found.map(\.label).filter { $0 != term })).sorted()
                 let inside = (kinds.isEmpty ? "" : EnglishWords.list(kinds) + ": ") + EnglishWords.list(places)
                 found.append("\(EnglishWords.count(result.found.count, term)) (\(inside))")
-                summary.append("\(term): \(result.found.count) found — \(EnglishWords.list(places))")
+                summary.append("\(term): \(result.found.count) found — \(EnglishWords.list(places)) (method: \(result.route))")
                 labels.formUnion([term, EnglishWords.plural(term)] + result.found.map(\.label))
                 total += result.found.count
             }

@@ -38,6 +38,15 @@ public final class PerceptionModels: @unchecked Sendable {
                                lemmasFile: locate("imagenet-labels", "imagenet_synset_to_lemma.txt"))
         }
     }
+    /// WordNet's noun database (Debian's `wordnet-base`; `LOUPE_WORDNET` names another folder).
+    public func wordNet() throws -> WordNet {
+        try shared("wordnet") { try WordNet(directory: ProcessInfo.processInfo.environment["LOUPE_WORDNET"] ?? WordNet.defaultDirectory) }
+    }
+    /// The ImageNet classes read through WordNet.
+    public func meaning() throws -> ImageNetMeaning {
+        let labels = try labels(), wordNet = try wordNet()
+        return try shared("meaning") { try ImageNetMeaning(labels: labels, wordNet: wordNet) }
+    }
     public func sentences() throws -> MiniLM {
         try shared("minilm") { try MiniLM(directory: URL(fileURLWithPath: locate("minilm-l6", nil)).deletingLastPathComponent()) }
     }

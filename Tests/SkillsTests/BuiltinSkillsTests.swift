@@ -18,8 +18,13 @@ import Vision
         models.cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-skill-tests")
         let library = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-skill-tests-\(UUID().uuidString).sqlite").path
         return SkillRegistry(directories: [Fixtures.skillsFolder],
-                             builtins: BuiltinSkills.factories(models: models, library: { try LibraryIndex(path: library, models: models) })) { _ in true }
+                             builtins: BuiltinSkills.factories(models: models, finder: finder(models),
+                                                               library: { try LibraryIndex(path: library, models: models) })) { _ in true }
     }()
+
+    static func finder(_ models: PerceptionModels) -> ObjectFinder {
+        try! ObjectFinder(models: models, settings: FinderSettings.read(FinderSettings.file(in: Fixtures.skillsFolder)))
+    }
 
     static func photo(_ name: String) throws -> RGBImage {
         let path = name.hasPrefix("sample:") ? try Fixtures.modelPath("sample-images", file: String(name.dropFirst(7)))

@@ -1,0 +1,265 @@
+import Foundation
+import Perception
+import SkillKit
+import Vision
+
+extension ObjectFinder {
+    /// The ImageNet classes a term covers.
+    struct Classes {
+        var indices: [Int]
+        /// How they were found: "wordnet" (the word's senses and everything under them) or "minilm" (nearest names).
+        var by: String
+        /// WordNet knows the word but no class falls under it (count it as repeated objects instead).
+        var noClass: Bool
+    }
+
+    /// The classes `term` names: through WordNet, else the nearest class names by MiniLM similarity.
+    func classes(for term: String) throws -> Classes {
+        if let match = try models.meaning().match(term) {
+            return Classes(indices: match.classes, by: "wordnet", noClass: match.classes.isEmpty)
+        }
+        let q = try models.sentences().embed(term)
+        let table = try models.labelEmbeddings()
+        let sims = table.map { e in zip(e, q).reduce(Float(0)) { $0 + $1.0 * $1.1 } }
+        let near = sims.indices.sorted { sims[$0] > sims[$1] }.prefix(max(1, settings.seen.nearestByMeaning))
+        return Classes(indices: Array(near), by: "minilm", noClass: false)
+    }
+
+    func classify(_ term: String, original: String, _ image: RGBImage) throws -> TermResult {
+        let wanted = try classes(for: term)
+        if wanted.noClass { return try countRepeated(term, original: original, image) }
+        let net = try models.classifier(), names = try models.labels().names
+        func short(_ i: Int) -> String { names[i].split(separator: ",")[0].trimmingCharacters(in: .whitespaces) }
+        let set = Set(wanted.indices)
+        func mass(_ logits: [Float]) -> (total: Double, best: Int) {
+            let m = logits.max() ?? 0
+            var z: Double = 0, total: Double = 0, best = wanted.indices[0], bestP = -1.0
+            for (i, l) in logits.enumerated() {
+                let e = Double(expf(l - m))
+                z += e
+                if set.contains(i) { total += e; if e > bestP { (best, bestP) = (i, e) } }
+            }
+            return (total / z, best)
+        }
+        // The whole image, squashed to the network's input (so the map covers all of it).
+        let side = EfficientNetLite0.inputSize
+        let out = try net.forward(try EfficientNetLite0.input(resizing: image, width: side, height: side))
+        let all = EfficientNetLite0.top(1000, of: out.logits)
+        let rank = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($0.element.index, $0.offset) })
+        let probability = Dictionary(uniqueKeysWithValues: all.map { ($0.index, Double($0.probability)) })
+        let seenList = all.prefix(5).map { "\(short($0.index)) \(rounded(Double($0.probability)))" }
+        let whole = mass(out.logits)
+        let s = settings.seen
+        let seen = (rank[whole.best]! < s.rank && probability[whole.best]! >= s.probability) || whole.total >= s.total
+
+        // Instances in the whole image, then in overlapping tiles (small objects), the better of two overlapping kept.
+        var found = try instances(in: image, mass: mass, verify: settings.instances.verifyCount, minimum: settings.instances.verifyMinimum)
+        let t = settings.tiles
+        if t.grid >= 2 {
+            let tw = Int(Double(image.width) / Double(t.grid) * (1 + t.overlap)), th = Int(Double(image.height) / Double(t.grid) * (1 + t.overlap))
+            for gy in 0..<t.grid {
+                for gx in 0..<t.grid {
+                    let x0 = gx == t.grid - 1 ? image.width - tw : gx * image.width / t.grid, y0 = gy == t.grid - 1 ? image.height - th : gy * image.height / t.grid
+                    guard tw >= 64, th >= 64, x0 >= 0, y0 >= 0 else { continue }
+                    let tile = try image.cropped(x: x0, y: y0, width: tw, height: th)
+                    // An instance touching an inner edge of its tile is part of something larger (the whole-image
+                    // pass sees those); tiles overlap, so a small object lies wholly inside one.
+                    let margin = 0.01
+                    for f in try instances(in: tile, mass: mass, verify: t.verifyCount, minimum: t.verifyMinimum)
+                    where (f.box[0] > margin || x0 == 0) && (f.box[1] > margin || y0 == 0)
+                        && (f.box[2] < 1 - margin || x0 + tw >= image.width) && (f.box[3] < 1 - margin || y0 + th >= image.height) {
+                        let b = [(Double(x0) + f.box[0] * Double(tw)) / Double(image.width), (Double(y0) + f.box[1] * Double(th)) / Double(image.height),
+                                 (Double(x0) + f.box[2] * Double(tw)) / Double(image.width), (Double(y0) + f.box[3] * Double(th)) / Double(image.height)]
+                        found.append((b, f.score * t.weight, f.best))
+                    }
+                }
+            }
+        }
+        var kept: [(box: [Double], score: Double, best: Int)] = []
+        for f in found.sorted(by: { $0.score > $1.score }) where !kept.contains(where: { overlaps($0.box, f.box) }) { kept.append(f) }
+        for k in kept.indices.prefix(settings.refine.count) { kept[k].box = try refine(kept[k].box, in: image) }
+        if !kept.isEmpty {
+            return TermResult(term: original, route: "efficientnet-proposals",
+                              found: kept.map { Found(label: short($0.best), box: $0.box, score: $0.score, mask: nil) }, note: nil)
+        }
+        guard seen else {
+            let known = wanted.by == "wordnet" ? "" : "; nearest known classes: " + wanted.indices.map(short).joined(separator: ", ")
+            let p = probability[whole.best]!
+            return TermResult(term: original, route: "efficientnet-proposals", found: [],
+                              note: "\"\(term)\" not found (best matching class \(short(whole.best)) at \(p < 0.001 ? "<0.001" : rounded(p, places: 3)))\(known); the image looks like: \(seenList.joined(separator: ", "))")
+        }
+        // Second opinion: the whole image sees the class but no crop confirmed it; boxes from its activation map.
+        let cam = try net.classActivationMap(out, classIndex: whole.best)
+        let n = out.mapSize
+        let cells = try Mask(width: n, height: n, values: cam.map { Double($0) >= settings.instances.camThreshold ? 255 : 0 })
+        let boxes = cells.components().compactMap { part -> Found? in
+            guard let b = part.boundingBox else { return nil }
+            return Found(label: short(whole.best), box: [Double(b.x0) / Double(n), Double(b.y0) / Double(n), Double(b.x1) / Double(n), Double(b.y1) / Double(n)],
+                         score: min(1, whole.total), mask: nil)
+        }
+        return TermResult(term: original, route: "efficientnet-cam", found: Array(boxes.prefix(3)), note: nil)
+    }
+
+    /// Instances of the classes `mass` sums in `image` (boxes normalised to it): the class mass of every cell of
+    /// one convolutional pass; instances grown from strong cells; each box snapped to the region proposal that
+    /// fits it best and kept when its own crop (with some context) is classified as the term.
+    func instances(in image: RGBImage, mass: ([Float]) -> (total: Double, best: Int), verify: Int, minimum: Double) throws -> [(box: [Double], score: Double, best: Int)] {
+        let net = try models.classifier(), side = EfficientNetLite0.inputSize
+        let i = settings.instances
+        let scale = Double(i.denseSide) / Double(max(image.width, image.height))
+        let dw = max(64, Int((Double(image.width) * scale / 32).rounded()) * 32), dh = max(64, Int((Double(image.height) * scale / 32).rounded()) * 32)
+        let dense = try net.forward(try EfficientNetLite0.input(resizing: image, width: dw, height: dh), height: dh, width: dw)
+        let mw = dense.mapWidth, mh = dense.mapHeight
+        let cellBoxes = (0..<(mw * mh)).map { c -> [Double] in
+            let x = Double(c % mw), y = Double(c / mw)
+            return [x / Double(mw), y / Double(mh), (x + 1) / Double(mw), (y + 1) / Double(mh)]
+        }
+        let cellMass = try net.regionLogits(dense, boxes: cellBoxes).map { mass($0).total }
+        let regions = instanceCells(cellMass, width: mw, height: mh)
+        let proposals = regions.isEmpty ? [] : try RegionProposals.boxes(image, settings: settings.proposals)
+        var found: [(box: [Double], score: Double, best: Int)] = []
+        func classifyCrop(_ b: [Double]) throws -> (total: Double, best: Int)? {
+            let cw = b[2] - b[0], ch = b[3] - b[1]
+            let grown = [max(0, b[0] - cw * i.context), max(0, b[1] - ch * i.context), min(1, b[2] + cw * i.context), min(1, b[3] + ch * i.context)]
+            let px = PixelBox(normalized: grown, width: image.width, height: image.height).clipped(width: image.width, height: image.height)
+            guard px.x1 - px.x0 >= 8, px.y1 - px.y0 >= 8 else { return nil }
+            let crop = try image.cropped(x: px.x0, y: px.y0, width: px.x1 - px.x0, height: px.y1 - px.y0)
+            return mass(try net.forward(try EfficientNetLite0.input(resizing: crop, width: side, height: side)).logits)
+        }
+        for (n, r) in regions.prefix(verify).enumerated() {
+            var b = fit(r.cells, width: mw, height: mh, proposals: proposals)
+            guard var m = try classifyCrop(b) else { continue }
+            // The strongest instances: among proposals holding the instance's cells, the box whose crop is most
+            // surely the class (a little in favour of larger boxes: a part can score as high as the whole).
+            if n < settings.choose.count, m.total >= minimum {
+                let xs = r.cells.map { $0 % mw }, ys = r.cells.map { $0 / mw }
+                let core = [Double(xs.min()!) / Double(mw), Double(ys.min()!) / Double(mh), Double(xs.max()! + 1) / Double(mw), Double(ys.max()! + 1) / Double(mh)]
+                let holding = proposals.filter { intersection(core, $0) >= settings.choose.holding * area(core) && iou($0, b) < 0.9 }
+                    .sorted { area($0) < area($1) }
+                let step = max(1, holding.count / max(1, settings.choose.candidates))
+                var best = (box: b, score: m.total * pow(area(b), settings.choose.areaWeight), mass: m)
+                for p in stride(from: 0, to: holding.count, by: step).map({ holding[$0] }).prefix(settings.choose.candidates) {
+                    guard let pm = try classifyCrop(p) else { continue }
+                    let score = pm.total * pow(area(p), settings.choose.areaWeight)
+                    if score > best.score { best = (p, score, pm) }
+                }
+                (b, m) = (best.box, best.mass)
+            }
+            if m.total >= minimum { found.append((b, m.total, m.best)) }
+        }
+        return found
+    }
+
+    /// The extent of the object around a box: GrabCut in the box grown by `refine.expand` of its sides, and the
+    /// box of the foreground part that meets the original box. The classifier's evidence covers the parts
+    /// that tell the class apart (a head), the colours cover the whole object. Kept as it was when the cut
+    /// finds too little or the whole grown box.
+    func refine(_ box: [Double], in image: RGBImage) throws -> [Double] {
+        let r = settings.refine
+        let bw = box[2] - box[0], bh = box[3] - box[1]
+        let grown = [max(0, box[0] - bw * r.expand), max(0, box[1] - bh * r.expand), min(1, box[2] + bw * r.expand), min(1, box[3] + bh * r.expand)]
+        let rect = PixelBox(normalized: grown, width: image.width, height: image.height).clipped(width: image.width, height: image.height)
+        guard rect.x1 - rect.x0 >= 16, rect.y1 - rect.y0 >= 16 else { return box }
+        let mask = try GrabCut.segment(image, seed: .box(rect), iterations: r.iterations, workingPixels: r.workingPixels)
+        let core = PixelBox(normalized: box, width: image.width, height: image.height).clipped(width: image.width, height: image.height)
+        let parts = mask.components(minimumPixels: max(1, mask.values.count / 2000)).filter { part in
+            guard let b = part.boundingBox else { return false }
+            return b.x0 < core.x1 && core.x0 < b.x1 && b.y0 < core.y1 && core.y0 < b.y1
+        }
+        guard let part = parts.first, let b = part.boundingBox else { return box }
+        let coreArea = Double((core.x1 - core.x0) * (core.y1 - core.y0)), rectArea = Double((rect.x1 - rect.x0) * (rect.y1 - rect.y0))
+        let area = Double((b.x1 - b.x0) * (b.y1 - b.y0))
+        guard area >= r.minimumShare * coreArea, area <= r.maximumShare * rectArea else { return box }
+        return b.normalized(width: image.width, height: image.height)
+    }
+
+    /// Instances on the cell map of class mass, strongest first: regions of strong cells (above the map's
+    /// median by `cellRelative` of the way to its peak) as seeds, grown together over weak cells (`cellGrow`
+    /// of the way) so that each cell joins the seed that reaches it first.
+    func instanceCells(_ mass: [Double], width mw: Int, height mh: Int) -> [(cells: [Int], peak: Double)] {
+        let i = settings.instances
+        guard let peak = mass.max(), peak >= i.cellMinimum else { return [] }
+        let median = mass.sorted()[mass.count / 2]
+        let strong = max(i.cellMinimum, median + i.cellRelative * (peak - median)), weak = median + i.cellGrow * (peak - median)
+        var label = [Int](repeating: -1, count: mass.count)
+        var seeds: [(cells: [Int], peak: Double)] = []
+        for start in mass.indices where mass[start] >= strong && label[start] < 0 {
+            var members = [start], k = 0
+            label[start] = seeds.count
+            while k < members.count {
+                let c = members[k]; k += 1
+                for n in neighbours(c, mw, mh) where mass[n] >= strong && label[n] < 0 { label[n] = seeds.count; members.append(n) }
+            }
+            seeds.append((members, members.map { mass[$0] }.max() ?? 0))
+        }
+        // Grow all seeds at once, breadth first, over weak cells.
+        var frontier = seeds.indices.flatMap { s in seeds[s].cells }
+        while !frontier.isEmpty {
+            var next: [Int] = []
+            for c in frontier {
+                for n in neighbours(c, mw, mh) where mass[n] >= weak && label[n] < 0 {
+                    label[n] = label[c]
+                    seeds[label[c]].cells.append(n)
+                    next.append(n)
+                }
+            }
+            frontier = next
+        }
+        return seeds.sorted { $0.peak > $1.peak }
+    }
+
+    private func neighbours(_ c: Int, _ w: Int, _ h: Int) -> [Int] {
+        let x = c % w, y = c / w
+        var out: [Int] = []
+        for dy in -1...1 { for dx in -1...1 where dx != 0 || dy != 0 {
+            let nx = x + dx, ny = y + dy
+            if nx >= 0, nx < w, ny >= 0, ny < h { out.append(ny * w + nx) }
+        } }
+        return out
+    }
+
+    /// The box of an instance's cells: the region proposal that fits the cells best (cells inside the box over
+    /// cells in the box or the instance, by cell centres) when it fits at least `snapMinimum`, else the cells' box.
+    func fit(_ cells: [Int], width mw: Int, height mh: Int, proposals: [[Double]]) -> [Double] {
+        let set = Set(cells)
+        let xs = cells.map { $0 % mw }, ys = cells.map { $0 / mw }
+        let own = [Double(xs.min()!) / Double(mw), Double(ys.min()!) / Double(mh), Double(xs.max()! + 1) / Double(mw), Double(ys.max()! + 1) / Double(mh)]
+        var best = own, bestFit = settings.instances.snapMinimum
+        for p in proposals {
+            let x0 = Int((p[0] * Double(mw) - 0.5).rounded(.up)), x1 = Int((p[2] * Double(mw) - 0.5).rounded(.down))
+            let y0 = Int((p[1] * Double(mh) - 0.5).rounded(.up)), y1 = Int((p[3] * Double(mh) - 0.5).rounded(.down))
+            guard x1 >= x0, y1 >= y0 else { continue }
+            var inside = 0
+            for y in max(0, y0)...min(mh - 1, y1) { for x in max(0, x0)...min(mw - 1, x1) where set.contains(y * mw + x) { inside += 1 } }
+            let boxCells = (min(mw - 1, x1) - max(0, x0) + 1) * (min(mh - 1, y1) - max(0, y0) + 1)
+            let fit = Double(inside) / Double(boxCells + set.count - inside)
+            if fit > bestFit { (best, bestFit) = (p, fit) }
+        }
+        return best
+    }
+
+    func iou(_ a: [Double], _ b: [Double]) -> Double {
+        let inter = intersection(a, b)
+        return inter / max(1e-9, area(a) + area(b) - inter)
+    }
+
+    func area(_ b: [Double]) -> Double { max(0, b[2] - b[0]) * max(0, b[3] - b[1]) }
+
+    func intersection(_ a: [Double], _ b: [Double]) -> Double {
+        max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    }
+
+    /// Whether two instance boxes are one: they overlap by IoU, or one lies mostly inside the other.
+    func overlaps(_ a: [Double], _ b: [Double]) -> Bool {
+        let inter = intersection(a, b), i = settings.instances
+        return inter / max(1e-9, area(a) + area(b) - inter) >= i.overlap || inter / max(1e-9, min(area(a), area(b))) >= i.containment
+    }
+
+    /// Repeated objects counted without a class (a word like "coin" that no ImageNet class covers).
+    func countRepeated(_ term: String, original: String, _ image: RGBImage) throws -> TermResult {
+        let objects = try RepeatedObjects.find(image, settings: settings.repeated)
+        let found = objects.map { Found(label: term, box: $0.box.normalized(width: image.width, height: image.height), score: 0.5, mask: nil) }
+        return TermResult(term: original, route: "repeated-objects", found: found,
+                          note: found.isEmpty ? "\"\(term)\" names no class the classifier knows, and the image holds no set of similar separate objects to count" : nil)
+    }
+}
