@@ -45,12 +45,14 @@ public final class ImageNetMeaning: @unchecked Sendable {
         return known.map { Match(lemma: $0, classes: []) }
     }
 
-    /// Whether one of `word`'s first `senses` senses falls under the synset `offset` (e.g. person's, 00007846).
-    public func word(_ word: String, fallsUnder offset: Int, senses: Int = 1) throws -> Bool {
+    /// Whether `word` means a kind of the synset `offset` (e.g. person's, 00007846): its first sense falls under
+    /// it, and so does every class any of its senses covers ("whale" is first a very large person in WordNet,
+    /// but it covers the whale classes, so it is not a person word; "diver" covers only the scuba diver).
+    public func word(_ word: String, isKindOf offset: Int) throws -> Bool {
         for lemma in try wordNet.baseForms(word) {
-            guard let entry = try wordNet.entry(lemma) else { continue }
-            for sense in entry.synsets.prefix(max(1, senses)) where try wordNet.ancestors(sense).contains(offset) { return true }
-            return false
+            guard let entry = try wordNet.entry(lemma), let first = entry.synsets.first else { continue }
+            guard try wordNet.ancestors(first).contains(offset) else { return false }
+            return covered(by: Set(entry.synsets)).allSatisfy { above[$0].contains(offset) }
         }
         return false
     }

@@ -30,12 +30,12 @@ public enum EnglishWords {
         return "aeiou".contains(first) ? "an" : "a"
     }
 
-    /// "a", "a and b", "a, b and c".
-    public static func list(_ items: [String]) -> String {
+    /// "a", "a and b", "a, b and c" (or another word than "and" before the last).
+    public static func list(_ items: [String], last: String = "and") -> String {
         switch items.count {
         case 0: return ""
         case 1: return items[0]
-        default: return items.dropLast().joined(separator: ", ") + " and " + items.last!
+        default: return items.dropLast().joined(separator: ", ") + " \(last) " + items.last!
         }
     }
 }

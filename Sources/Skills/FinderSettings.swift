@@ -21,15 +21,17 @@ public struct FinderSettings: Sendable, Codable {
         public var rank: Int
         public var probability: Double
         public var total: Double
-        /// How many nearest class names by MiniLM meaning a word WordNet lacks covers.
+        /// How many nearest class names by MiniLM meaning a word WordNet lacks covers …
         public var nearestByMeaning: Int
+        /// … and how near (cosine) they must be for a word WordNet knows but files under no class.
+        public var nearMeaning: Double
     }
 
     /// The instance search: class mass per cell of one convolutional pass, regions of strong cells as
     /// instances, boxes snapped to region proposals, each verified on its crop.
     public struct Instances: Sendable, Codable {
-        /// Longer side of the convolutional pass's input (rounded to a multiple of 32).
-        public var denseSide: Int
+        /// Longer side of each convolutional pass's input (rounded to a multiple of 32); their maps are averaged.
+        public var denseSides: [Int]
         /// No instance unless some cell has this class mass (probability summed over the term's classes).
         public var cellMinimum: Double
         /// Seed cells are above the map's median by this fraction of the way to its peak …
@@ -52,46 +54,6 @@ public struct FinderSettings: Sendable, Codable {
         public var camThreshold: Double
     }
 
-    /// The instance search again on tiles, for objects too small for the whole-image pass.
-    public struct Tiles: Sendable, Codable {
-        /// Tiles per side (below 2: no tiles).
-        public var grid: Int
-        /// How much tiles overlap, as a fraction of their side.
-        public var overlap: Double
-        /// How many regions per tile are verified …
-        public var verifyCount: Int
-        /// … and the least class mass on their crops.
-        public var verifyMinimum: Double
-        /// A tile's instances' scores are multiplied by this (the whole image's win where both find one).
-        public var weight: Double
-    }
-
-    /// The box of the strongest instances chosen among the proposals holding them, by classifying their crops.
-    public struct Choose: Sendable, Codable {
-        /// How many instances (strongest first) get a chosen box; 0 turns it off.
-        public var count: Int
-        /// How many proposals are classified per instance (spread over their sizes).
-        public var candidates: Int
-        /// A proposal holds an instance when it covers this share of the instance's cells' box.
-        public var holding: Double
-        /// Score of a box: class mass on its crop × its area (0…1) to this power.
-        public var areaWeight: Double
-    }
-
-    /// The extent of the best instances by GrabCut around their boxes.
-    public struct Refine: Sendable, Codable {
-        /// How many instances (best first) are refined; 0 turns it off.
-        public var count: Int
-        /// The cut runs in the box grown by this fraction of its sides on each side.
-        public var expand: Double
-        public var iterations: Int
-        public var workingPixels: Int
-        /// The refined box is kept when its area is at least this share of the box's …
-        public var minimumShare: Double
-        /// … and at most this share of the grown box's.
-        public var maximumShare: Double
-    }
-
     /// People: the selfie mask's parts split by the faces in them; a face outside the mask is a person too.
     public struct People: Sendable, Codable {
         /// Smallest part of the mask, as a fraction of the image.
@@ -111,9 +73,6 @@ public struct FinderSettings: Sendable, Codable {
     public var colourMinimum: Double
     public var seen: Seen
     public var instances: Instances
-    public var tiles: Tiles
-    public var refine: Refine
-    public var choose: Choose
     public var proposals: RegionProposals.Settings
     public var repeated: RepeatedObjects.Settings
     public var people: People
@@ -130,12 +89,15 @@ public struct FinderSettings: Sendable, Codable {
             throw SkillError.badManifest(file: url.path, reason: "\(error)")
         }
         let i = settings.instances
-        guard (64...1024).contains(i.denseSide), (0...16).contains(i.verifyCount), (0...4).contains(settings.tiles.grid), (0...16).contains(settings.refine.count), (0...8).contains(settings.choose.count), (0...32).contains(settings.choose.candidates), (1...10).contains(settings.refine.iterations),
-              (1_000...1_000_000).contains(settings.refine.workingPixels), (0...16).contains(settings.tiles.verifyCount),
-              (0..<1).contains(settings.tiles.overlap), (0...1).contains(i.overlap), (0...1).contains(i.containment),
-              (32...1024).contains(settings.proposals.workingSide), settings.proposals.scales.count <= 4,
-              (32...1024).contains(settings.repeated.workingSide) else {
-            throw SkillError.badManifest(file: url.path, reason: "a setting is out of range (denseSide 64…1024, verifyCount 0…16, tiles.grid 0…4, refine.count 0…16, choose.count 0…8, choose.candidates 0…32, refine.iterations 1…10, refine.workingPixels 1000…1000000, tiles.overlap 0…1, workingSide 32…1024, ≤ 4 scales)")
+        guard !i.denseSides.isEmpty, i.denseSides.count <= 4, i.denseSides.allSatisfy({ (64...1024).contains($0) }), (0...16).contains(i.verifyCount),
+              (0...1).contains(i.overlap), (0...1).contains(i.containment), (0...1).contains(settings.colourMinimum),
+              (32...1024).contains(settings.proposals.workingSide), (1...4).contains(settings.proposals.scales.count),
+              settings.proposals.scales.allSatisfy({ $0 > 0 }), (32...1024).contains(settings.repeated.workingSide),
+              settings.repeated.maximumCount >= settings.repeated.minimumCount, settings.repeated.peakSeparation > 0,
+              settings.repeated.discFill.count == 2, settings.repeated.discFill[0] <= settings.repeated.discFill[1] else {
+            throw SkillError.badManifest(file: url.path, reason: "a setting is out of range (1–4 denseSides of 64…1024, verifyCount 0…16, "
+                + "overlap, containment and colourMinimum 0…1, workingSide 32…1024, 1–4 positive proposal scales, repeated maximumCount ≥ minimumCount, "
+                + "peakSeparation > 0, discFill [low, high])")
         }
         return settings
     }

@@ -9,25 +9,32 @@ extension ObjectFinder {
         var indices: [Int]
         /// How they were found: "wordnet" (the word's senses and everything under them) or "minilm" (nearest names).
         var by: String
-        /// WordNet knows the word but no class falls under it (count it as repeated objects instead).
+        /// WordNet knows the word but no class falls under it (count it as repeated objects if these find nothing).
         var noClass: Bool
     }
 
-    /// The classes `term` names: through WordNet, else the nearest class names by MiniLM similarity.
+    /// The classes `term` names: through WordNet, else the nearest class names by MiniLM similarity. A word
+    /// WordNet knows but files under no class ("pumpkin", "coin") takes the nearest names only when they are
+    /// close in meaning (`seen.nearMeaning`), and is otherwise counted as repeated objects.
     func classes(for term: String) throws -> Classes {
-        if let match = try models.meaning().match(term) {
-            return Classes(indices: match.classes, by: "wordnet", noClass: match.classes.isEmpty)
-        }
+        let match = try models.meaning().match(term)
+        if let match, !match.classes.isEmpty { return Classes(indices: match.classes, by: "wordnet", noClass: false) }
         let q = try models.sentences().embed(term)
         let table = try models.labelEmbeddings()
-        let sims = table.map { e in zip(e, q).reduce(Float(0)) { $0 + $1.0 * $1.1 } }
-        let near = sims.indices.sorted { sims[$0] > sims[$1] }.prefix(max(1, settings.seen.nearestByMeaning))
-        return Classes(indices: Array(near), by: "minilm", noClass: false)
+        let sims = table.map { e in Double(zip(e, q).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
+        var near = Array(sims.indices.sorted { sims[$0] > sims[$1] }.prefix(max(1, settings.seen.nearestByMeaning)))
+        if match != nil { near = near.filter { sims[$0] >= settings.seen.nearMeaning } }
+        return Classes(indices: near, by: "minilm", noClass: match != nil)
     }
 
     func classify(_ term: String, original: String, _ image: RGBImage) throws -> TermResult {
         let wanted = try classes(for: term)
-        if wanted.noClass { return try countRepeated(term, original: original, image) }
+        if wanted.indices.isEmpty { return try countRepeated(term, original: original, image) }
+        let result = try classifyInstances(term, original: original, wanted, image)
+        return result.found.isEmpty && wanted.noClass ? try countRepeated(term, original: original, image) : result
+    }
+
+    func classifyInstances(_ term: String, original: String, _ wanted: Classes, _ image: RGBImage) throws -> TermResult {
         let net = try models.classifier(), names = try models.labels().names
         func short(_ i: Int) -> String { names[i].split(separator: ",")[0].trimmingCharacters(in: .whitespaces) }
         let set = Set(wanted.indices)
@@ -52,32 +59,9 @@ extension ObjectFinder {
         let s = settings.seen
         let seen = (rank[whole.best]! < s.rank && probability[whole.best]! >= s.probability) || whole.total >= s.total
 
-        // Instances in the whole image, then in overlapping tiles (small objects), the better of two overlapping kept.
-        var found = try instances(in: image, mass: mass, verify: settings.instances.verifyCount, minimum: settings.instances.verifyMinimum)
-        let t = settings.tiles
-        if t.grid >= 2 {
-            let tw = Int(Double(image.width) / Double(t.grid) * (1 + t.overlap)), th = Int(Double(image.height) / Double(t.grid) * (1 + t.overlap))
-            for gy in 0..<t.grid {
-                for gx in 0..<t.grid {
-                    let x0 = gx == t.grid - 1 ? image.width - tw : gx * image.width / t.grid, y0 = gy == t.grid - 1 ? image.height - th : gy * image.height / t.grid
-                    guard tw >= 64, th >= 64, x0 >= 0, y0 >= 0 else { continue }
-                    let tile = try image.cropped(x: x0, y: y0, width: tw, height: th)
-                    // An instance touching an inner edge of its tile is part of something larger (the whole-image
-                    // pass sees those); tiles overlap, so a small object lies wholly inside one.
-                    let margin = 0.01
-                    for f in try instances(in: tile, mass: mass, verify: t.verifyCount, minimum: t.verifyMinimum)
-                    where (f.box[0] > margin || x0 == 0) && (f.box[1] > margin || y0 == 0)
-                        && (f.box[2] < 1 - margin || x0 + tw >= image.width) && (f.box[3] < 1 - margin || y0 + th >= image.height) {
-                        let b = [(Double(x0) + f.box[0] * Double(tw)) / Double(image.width), (Double(y0) + f.box[1] * Double(th)) / Double(image.height),
-                                 (Double(x0) + f.box[2] * Double(tw)) / Double(image.width), (Double(y0) + f.box[3] * Double(th)) / Double(image.height)]
-                        found.append((b, f.score * t.weight, f.best))
-                    }
-                }
-            }
-        }
+        let found = try instances(in: image, mass: mass, verify: settings.instances.verifyCount, minimum: settings.instances.verifyMinimum)
         var kept: [(box: [Double], score: Double, best: Int)] = []
         for f in found.sorted(by: { $0.score > $1.score }) where !kept.contains(where: { overlaps($0.box, f.box) }) { kept.append(f) }
-        for k in kept.indices.prefix(settings.refine.count) { kept[k].box = try refine(kept[k].box, in: image) }
         if !kept.isEmpty {
             return TermResult(term: original, route: "efficientnet-proposals",
                               found: kept.map { Found(label: short($0.best), box: $0.box, score: $0.score, mask: nil) }, note: nil)
@@ -106,15 +90,31 @@ extension ObjectFinder {
     func instances(in image: RGBImage, mass: ([Float]) -> (total: Double, best: Int), verify: Int, minimum: Double) throws -> [(box: [Double], score: Double, best: Int)] {
         let net = try models.classifier(), side = EfficientNetLite0.inputSize
         let i = settings.instances
-        let scale = Double(i.denseSide) / Double(max(image.width, image.height))
-        let dw = max(64, Int((Double(image.width) * scale / 32).rounded()) * 32), dh = max(64, Int((Double(image.height) * scale / 32).rounded()) * 32)
-        let dense = try net.forward(try EfficientNetLite0.input(resizing: image, width: dw, height: dh), height: dh, width: dw)
-        let mw = dense.mapWidth, mh = dense.mapHeight
-        let cellBoxes = (0..<(mw * mh)).map { c -> [Double] in
-            let x = Double(c % mw), y = Double(c / mw)
-            return [x / Double(mw), y / Double(mh), (x + 1) / Double(mw), (y + 1) / Double(mh)]
+        // One map per input size, each sampled on the finest grid (at cell centres) and averaged: small inputs
+        // see large objects whole, large inputs place them more finely.
+        var maps: [(mass: [Double], w: Int, h: Int)] = []
+        for denseSide in i.denseSides {
+            let scale = Double(denseSide) / Double(max(image.width, image.height))
+            let dw = max(64, Int((Double(image.width) * scale / 32).rounded()) * 32), dh = max(64, Int((Double(image.height) * scale / 32).rounded()) * 32)
+            let dense = try net.forward(try EfficientNetLite0.input(resizing: image, width: dw, height: dh), height: dh, width: dw)
+            let w = dense.mapWidth, h = dense.mapHeight
+            let cellBoxes = (0..<(w * h)).map { c -> [Double] in
+                let x = Double(c % w), y = Double(c / w)
+                return [x / Double(w), y / Double(h), (x + 1) / Double(w), (y + 1) / Double(h)]
+            }
+            maps.append((try net.regionLogits(dense, boxes: cellBoxes).map { mass($0).total }, w, h))
         }
-        let cellMass = try net.regionLogits(dense, boxes: cellBoxes).map { mass($0).total }
+        guard let finest = maps.max(by: { $0.w * $0.h < $1.w * $1.h }) else { return [] }
+        let mw = finest.w, mh = finest.h
+        var cellMass = [Double](repeating: 0, count: mw * mh)
+        for m in maps {
+            for y in 0..<mh {
+                for x in 0..<mw {
+                    let sx = min(m.w - 1, Int((Double(x) + 0.5) / Double(mw) * Double(m.w))), sy = min(m.h - 1, Int((Double(y) + 0.5) / Double(mh) * Double(m.h)))
+                    cellMass[y * mw + x] += m.mass[sy * m.w + sx] / Double(maps.count)
+                }
+            }
+        }
         let regions = instanceCells(cellMass, width: mw, height: mh)
         let proposals = regions.isEmpty ? [] : try RegionProposals.boxes(image, settings: settings.proposals)
         var found: [(box: [Double], score: Double, best: Int)] = []
@@ -126,51 +126,12 @@ extension ObjectFinder {
             let crop = try image.cropped(x: px.x0, y: px.y0, width: px.x1 - px.x0, height: px.y1 - px.y0)
             return mass(try net.forward(try EfficientNetLite0.input(resizing: crop, width: side, height: side)).logits)
         }
-        for (n, r) in regions.prefix(verify).enumerated() {
-            var b = fit(r.cells, width: mw, height: mh, proposals: proposals)
-            guard var m = try classifyCrop(b) else { continue }
-            // The strongest instances: among proposals holding the instance's cells, the box whose crop is most
-            // surely the class (a little in favour of larger boxes: a part can score as high as the whole).
-            if n < settings.choose.count, m.total >= minimum {
-                let xs = r.cells.map { $0 % mw }, ys = r.cells.map { $0 / mw }
-                let core = [Double(xs.min()!) / Double(mw), Double(ys.min()!) / Double(mh), Double(xs.max()! + 1) / Double(mw), Double(ys.max()! + 1) / Double(mh)]
-                let holding = proposals.filter { intersection(core, $0) >= settings.choose.holding * area(core) && iou($0, b) < 0.9 }
-                    .sorted { area($0) < area($1) }
-                let step = max(1, holding.count / max(1, settings.choose.candidates))
-                var best = (box: b, score: m.total * pow(area(b), settings.choose.areaWeight), mass: m)
-                for p in stride(from: 0, to: holding.count, by: step).map({ holding[$0] }).prefix(settings.choose.candidates) {
-                    guard let pm = try classifyCrop(p) else { continue }
-                    let score = pm.total * pow(area(p), settings.choose.areaWeight)
-                    if score > best.score { best = (p, score, pm) }
-                }
-                (b, m) = (best.box, best.mass)
-            }
+        for r in regions.prefix(verify) {
+            let b = fit(r.cells, width: mw, height: mh, proposals: proposals)
+            guard let m = try classifyCrop(b) else { continue }
             if m.total >= minimum { found.append((b, m.total, m.best)) }
         }
         return found
-    }
-
-    /// The extent of the object around a box: GrabCut in the box grown by `refine.expand` of its sides, and the
-    /// box of the foreground part that meets the original box. The classifier's evidence covers the parts
-    /// that tell the class apart (a head), the colours cover the whole object. Kept as it was when the cut
-    /// finds too little or the whole grown box.
-    func refine(_ box: [Double], in image: RGBImage) throws -> [Double] {
-        let r = settings.refine
-        let bw = box[2] - box[0], bh = box[3] - box[1]
-        let grown = [max(0, box[0] - bw * r.expand), max(0, box[1] - bh * r.expand), min(1, box[2] + bw * r.expand), min(1, box[3] + bh * r.expand)]
-        let rect = PixelBox(normalized: grown, width: image.width, height: image.height).clipped(width: image.width, height: image.height)
-        guard rect.x1 - rect.x0 >= 16, rect.y1 - rect.y0 >= 16 else { return box }
-        let mask = try GrabCut.segment(image, seed: .box(rect), iterations: r.iterations, workingPixels: r.workingPixels)
-        let core = PixelBox(normalized: box, width: image.width, height: image.height).clipped(width: image.width, height: image.height)
-        let parts = mask.components(minimumPixels: max(1, mask.values.count / 2000)).filter { part in
-            guard let b = part.boundingBox else { return false }
-            return b.x0 < core.x1 && core.x0 < b.x1 && b.y0 < core.y1 && core.y0 < b.y1
-        }
-        guard let part = parts.first, let b = part.boundingBox else { return box }
-        let coreArea = Double((core.x1 - core.x0) * (core.y1 - core.y0)), rectArea = Double((rect.x1 - rect.x0) * (rect.y1 - rect.y0))
-        let area = Double((b.x1 - b.x0) * (b.y1 - b.y0))
-        guard area >= r.minimumShare * coreArea, area <= r.maximumShare * rectArea else { return box }
-        return b.normalized(width: image.width, height: image.height)
     }
 
     /// Instances on the cell map of class mass, strongest first: regions of strong cells (above the map's

@@ -31,8 +31,11 @@ extension ObjectFinder {
                 continue
             }
             let boxes = inside.map { i in PixelBox(x0: Int(faces[i].box.0), y0: Int(faces[i].box.1), x1: Int(faces[i].box.2), y1: Int(faces[i].box.3)) }
-            for (piece, box) in try Self.split(part, byFaces: boxes) {
-                people.append(Found(label: "person", box: box.normalized(width: image.width, height: image.height), score: score, mask: piece))
+            for (k, piece, box) in try Self.split(part, byFaces: boxes) {
+                // A person reaches at most `below` face heights under the top of their face.
+                var b = box
+                b.y1 = min(b.y1, boxes[k].y0 + Int(Double(boxes[k].y1 - boxes[k].y0) * s.below))
+                people.append(Found(label: "person", box: b.normalized(width: image.width, height: image.height), score: score, mask: piece))
             }
         }
         for (i, face) in faces.enumerated() where !used.contains(i) {
@@ -47,8 +50,8 @@ extension ObjectFinder {
 
     /// One part of the people mask split among the faces in it: each pixel goes to the face nearest in x
     /// (people side by side), and each person's box reaches up to the top of its face. Returns the pieces that
-    /// hold any pixel, with their boxes, in the faces' order.
-    public static func split(_ part: Mask, byFaces faces: [PixelBox]) throws -> [(Mask, PixelBox)] {
+    /// hold any pixel, with their face's index and their boxes, in the faces' order.
+    public static func split(_ part: Mask, byFaces faces: [PixelBox]) throws -> [(face: Int, mask: Mask, box: PixelBox)] {
         guard let b = part.boundingBox, !faces.isEmpty else { return [] }
         let centres = faces.map { Double($0.x0 + $0.x1) / 2 }
         var pieces = [[UInt8]](repeating: [UInt8](repeating: 0, count: part.values.count), count: faces.count)
@@ -59,12 +62,12 @@ extension ObjectFinder {
                 pieces[best][y * part.width + x] = 255
             }
         }
-        var out: [(Mask, PixelBox)] = []
+        var out: [(face: Int, mask: Mask, box: PixelBox)] = []
         for (k, values) in pieces.enumerated() {
             let piece = try Mask(width: part.width, height: part.height, values: values)
             guard var box = piece.boundingBox else { continue }
             box.y0 = max(0, min(box.y0, faces[k].y0))
-            out.append((piece, box))
+            out.append((k, piece, box))
         }
         return out
     }

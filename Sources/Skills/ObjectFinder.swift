@@ -136,11 +136,11 @@ public final class ObjectFinder: @unchecked Sendable {
         return made
     }
 
-    /// A person word: listed, or one whose first sense is a kind of person in WordNet ("woman", "pedestrian").
+    /// A person word: listed, or a kind of person in WordNet ("woman", "pedestrian"; not "whale").
     func isPerson(_ term: String) throws -> Bool {
         if settings.routes.person.contains(term) { return true }
         let meaning = try models.meaning()
         guard let person = try meaning.firstSense(settings.routes.personSynset) else { return false }
-        return try meaning.word(term, fallsUnder: person, senses: 1)
+        return try meaning.word(term, isKindOf: person)
     }
 }

@@ -36,9 +36,12 @@ public struct TagSkill: Skill {
         // Every name of the top three labels ("tabby, tabby cat" gives both) and their groups are words an answer may use.
         let words = top.prefix(3).flatMap { names[$0.index].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } + groups.prefix(3).compactMap { $0 }
         // In words: the leading groups with the most likely kind in each, then labels no leading group covers.
+        // "a dog (82%: most like a Staffordshire bullterrier, schipperke or kelpie)": each leading group with the
+        // labels of the top three in it, then the top three's labels that no leading group holds.
         var shown = leading.map { g -> String in
-            let kind = zip(top, groups).first { $0.1 == g.key }.map { String(names[$0.0.index].split(separator: ",").first ?? "") }
-            return "\(EnglishWords.article(g.key)) \(g.key)" + (kind.map { " (most like a \($0))" } ?? "") + ", \(Int((g.value * 100).rounded()))%"
+            let kinds = zip(top, groups).prefix(3).filter { $0.1 == g.key }.map { String(names[$0.0.index].split(separator: ",").first ?? "") }
+            let like = kinds.isEmpty ? "" : ": most like \(EnglishWords.article(kinds[0])) " + EnglishWords.list(kinds, last: "or")
+            return "\(EnglishWords.article(g.key)) \(g.key) (\(Int((g.value * 100).rounded()))%\(like))"
         }
         for (p, g) in zip(top, groups).prefix(3) where g == nil || !leading.contains(where: { $0.key == g }) {
             shown.append("\(names[p.index].split(separator: ",").first ?? "") (\(Int((Double(p.probability) * 100).rounded()))%)")

@@ -22,13 +22,18 @@ public enum RepeatedObjects {
         public var minimumCount: Int
         /// Most: more blobs than this are texture, not objects.
         public var maximumCount: Int
+        /// Distance-transform peaks closer than this multiple of the stronger one's radius are one object.
+        public var peakSeparation: Double
+        /// A blob with k peaks is k touching discs when its area over k discs of the median peak radius lies in this range.
+        public var discFill: [Double]
         /// Smallest Lab distance from the background that may count as foreground.
         public var minimumContrast: Double
 
         public init(workingSide: Int, minimumArea: Double, smallRatio: Double, splitRatio: Double, maximumSpread: Double,
-                    minimumCount: Int, maximumCount: Int, minimumContrast: Double) {
+                    minimumCount: Int, maximumCount: Int, peakSeparation: Double, discFill: [Double], minimumContrast: Double) {
             (self.workingSide, self.minimumArea, self.smallRatio, self.splitRatio) = (workingSide, minimumArea, smallRatio, splitRatio)
             (self.maximumSpread, self.minimumCount, self.maximumCount, self.minimumContrast) = (maximumSpread, minimumCount, maximumCount, minimumContrast)
+            (self.peakSeparation, self.discFill) = (peakSeparation, discFill)
         }
     }
 
@@ -40,6 +45,9 @@ public enum RepeatedObjects {
 
     /// The objects found, or none when the blobs are not a consistent set.
     public static func find(_ image: RGBImage, settings: Settings) throws -> [Object] {
+        guard settings.discFill.count == 2, settings.discFill[0] <= settings.discFill[1], settings.peakSeparation > 0 else {
+            throw VisionError.invalidArgument(operation: "repeated objects", reason: "discFill must be [low, high] with low ≤ high and peakSeparation > 0")
+        }
         let work = try image.fitted(within: max(32, settings.workingSide))
         let w = work.width, h = work.height, n = w * h
         let scaleX = Double(image.width) / Double(w), scaleY = Double(image.height) / Double(h)
@@ -66,9 +74,26 @@ public enum RepeatedObjects {
             return sides < 3
         }
         guard !blobs.isEmpty else { return [] }
-        let typical = Double(blobs.map(\.pixels).sorted()[blobs.count / 2])
+        // The typical object is the median blob; but round things that touch (coins in a pile) form one blob, so
+        // a blob whose distance-transform peaks account for its area as that many discs is that many objects.
+        var typical = Double(blobs.map(\.pixels).sorted()[blobs.count / 2])
+        var discs: [Int] = [], centres: [[(x: Int, y: Int, radius: Double)]] = []
+        for b in blobs {
+            let peaks = Self.peaks(b.mask, separation: settings.peakSeparation)
+            centres.append(peaks)
+            let radius = peaks.isEmpty ? 0 : peaks.map(\.radius).sorted()[peaks.count / 2]
+            let fill = Double(b.pixels) / (Double(peaks.count) * Double.pi * radius * radius)
+            discs.append(peaks.count >= 2 && (settings.discFill[0]...settings.discFill[1]).contains(fill) ? peaks.count : 1)
+        }
+        if blobs.count < 3, let k = discs.max(), k >= 2, let b = blobs.indices.first(where: { discs[$0] == k }) {
+            typical = Double(blobs[b].pixels) / Double(k)
+        }
         var objects: [(PixelBox, Int)] = []
-        for b in blobs where Double(b.pixels) >= settings.smallRatio * typical {
+        for (n, b) in blobs.enumerated() where Double(b.pixels) >= settings.smallRatio * typical {
+            if discs[n] >= 2 {
+                objects += split(b.mask, around: centres[n].map { SIMD2(Double($0.x), Double($0.y)) })
+                continue
+            }
             let parts = Double(b.pixels) > settings.splitRatio * typical ? Int((Double(b.pixels) / typical).rounded()) : 1
             for (box, pixels) in split(b.mask, into: max(1, parts)) { objects.append((box, pixels)) }
         }
@@ -82,6 +107,56 @@ public enum RepeatedObjects {
                                  x1: Int((Double(box.x1) * scaleX).rounded(.up)), y1: Int((Double(box.y1) * scaleY).rounded(.up))),
                    pixels: pixels)
         }
+    }
+
+    /// Centres of the round parts of a mask: local maxima of its distance to the background (a chamfer
+    /// distance), strongest first, each at least `separation` × its distance from a stronger one.
+    static func peaks(_ mask: Mask, separation: Double) -> [(x: Int, y: Int, radius: Double)] {
+        let w = mask.width, h = mask.height
+        guard let box = mask.boundingBox else { return [] }
+        // Two-pass 3-4 chamfer distance, in units of a third of a pixel.
+        var d = mask.values.map { $0 >= 128 ? Int32.max / 2 : 0 }
+        for y in box.y0..<box.y1 {
+            for x in box.x0..<box.x1 where d[y * w + x] > 0 {
+                var v = d[y * w + x]
+                if x > 0 { v = min(v, d[y * w + x - 1] + 3) } else { v = min(v, 3) }
+                if y > 0 { v = min(v, d[(y - 1) * w + x] + 3) } else { v = min(v, 3) }
+                if x > 0, y > 0 { v = min(v, d[(y - 1) * w + x - 1] + 4) }
+                if x + 1 < w, y > 0 { v = min(v, d[(y - 1) * w + x + 1] + 4) }
+                d[y * w + x] = v
+            }
+        }
+        for y in stride(from: box.y1 - 1, through: box.y0, by: -1) {
+            for x in stride(from: box.x1 - 1, through: box.x0, by: -1) where d[y * w + x] > 0 {
+                var v = d[y * w + x]
+                if x + 1 < w { v = min(v, d[y * w + x + 1] + 3) } else { v = min(v, 3) }
+                if y + 1 < h { v = min(v, d[(y + 1) * w + x] + 3) } else { v = min(v, 3) }
+                if x + 1 < w, y + 1 < h { v = min(v, d[(y + 1) * w + x + 1] + 4) }
+                if x > 0, y + 1 < h { v = min(v, d[(y + 1) * w + x - 1] + 4) }
+                d[y * w + x] = v
+            }
+        }
+        var candidates: [(x: Int, y: Int, radius: Double)] = []
+        for y in box.y0..<box.y1 {
+            for x in box.x0..<box.x1 where d[y * w + x] >= 6 {
+                let v = d[y * w + x]
+                var top = true
+                for dy in -1...1 { for dx in -1...1 where dx != 0 || dy != 0 {
+                    let nx = x + dx, ny = y + dy
+                    if nx >= 0, nx < w, ny >= 0, ny < h, d[ny * w + nx] > v { top = false }
+                } }
+                if top { candidates.append((x, y, Double(v) / 3)) }
+            }
+        }
+        var kept: [(x: Int, y: Int, radius: Double)] = []
+        for c in candidates.sorted(by: { $0.radius > $1.radius }) {
+            let near = kept.contains { k in
+                let dx = Double(k.x - c.x), dy = Double(k.y - c.y)
+                return (dx * dx + dy * dy).squareRoot() < separation * k.radius
+            }
+            if !near { kept.append(c) }
+        }
+        return kept
     }
 
     /// Otsu's threshold of `values` over 256 bins between their minimum and maximum.
@@ -102,6 +177,25 @@ public enum RepeatedObjects {
             if between > best { (best, bestBin) = (between, t) }
         }
         return lo + (Double(bestBin) + 0.5) / 255 * (hi - lo)
+    }
+
+    /// The mask's pixels split among `centres` (each pixel to the nearest): boxes and sizes.
+    static func split(_ mask: Mask, around centres: [SIMD2<Double>]) -> [(PixelBox, Int)] {
+        typealias Extent = (x0: Int, y0: Int, x1: Int, y1: Int, n: Int)
+        var boxes = [Extent](repeating: (Int.max, Int.max, 0, 0, 0), count: centres.count)
+        guard let b = mask.boundingBox, !centres.isEmpty else { return [] }
+        for y in b.y0..<b.y1 {
+            for x in b.x0..<b.x1 where mask.values[y * mask.width + x] >= 128 {
+                let p = SIMD2(Double(x), Double(y))
+                var c = 0, best = Double.infinity
+                for (k, centre) in centres.enumerated() {
+                    let d = ((p - centre) * (p - centre)).sum()
+                    if d < best { (c, best) = (k, d) }
+                }
+                boxes[c] = (min(boxes[c].x0, x), min(boxes[c].y0, y), max(boxes[c].x1, x + 1), max(boxes[c].y1, y + 1), boxes[c].n + 1)
+            }
+        }
+        return boxes.filter { $0.n > 0 }.map { (PixelBox(x0: $0.x0, y0: $0.y0, x1: $0.x1, y1: $0.y1), $0.n) }
     }
 
     /// The mask's pixels split into `k` groups by k-means on their positions (boxes and sizes).

@@ -57,9 +57,12 @@ import Testing
         let jaguar = try #require(Self.meaning.labels.names.firstIndex { $0.hasPrefix("jaguar") })
         #expect(try Self.meaning.group(of: jaguar, among: groups) == "animal")
         let person = try #require(try Self.meaning.firstSense("person"))
-        #expect(try Self.meaning.word("women", fallsUnder: person))
-        #expect(try Self.meaning.word("pedestrian", fallsUnder: person))
-        #expect(try !Self.meaning.word("sheep", fallsUnder: person))
+        #expect(try Self.meaning.word("women", isKindOf: person))
+        #expect(try Self.meaning.word("pedestrian", isKindOf: person))
+        #expect(try Self.meaning.word("divers", isKindOf: person), "covers only the scuba diver, a person")
+        #expect(try !Self.meaning.word("sheep", isKindOf: person))
+        #expect(try !Self.meaning.word("whale", isKindOf: person), "first sense a large person, but covers the whales")
+        #expect(try !Self.meaning.word("crane", isKindOf: person))
     }
 
     @Test func damagedFilesAreClearErrors() throws {

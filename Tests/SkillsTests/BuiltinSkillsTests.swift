@@ -65,6 +65,18 @@ import Vision
         #expect(overlay.width == 451 && overlay.height == 300)
     }
 
+    @Test func readsWordsThroughWordNet() async throws {
+        // A general word finds the cat, tag names the group, and a word no class covers is counted or refused honestly.
+        let (animal, _) = try await call("detect", "sample:chelsea.png", #"{"query": "animal"}"#)
+        let box = try #require(Self.boxes(animal, label: "cat").first, "\(animal.text())")
+        #expect(box[2] - box[0] > 0.2 && box[3] - box[1] > 0.3, "box \(box)")
+        #expect(animal.lines.first?.contains("(method: efficientnet-") == true, "\(animal.text())")
+        let (tags, _) = try await call("tag", "sample:chelsea.png", "{}")
+        #expect(tags.text().contains("(a cat)") && tags.facts["labels"]?.contains("a cat") == true, "\(tags.text())")
+        let (coins, _) = try await call("detect", "sample:chelsea.png", #"{"query": "coins"}"#)
+        #expect(coins.lines.first?.contains("coins") == true && Self.boxes(coins, label: "coin").isEmpty, "\(coins.text())")
+    }
+
     @Test func readsText() async throws {
         let (card, _) = try await call("ocr", "ocr_kodak_card.png", "{}")
         #expect(card.data["text"]?.stringValue?.contains("Kodak") == true, "\(card.text())")

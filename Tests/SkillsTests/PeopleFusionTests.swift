@@ -14,13 +14,14 @@ import Vision
         let faces = [PixelBox(x0: 40, y0: 20, x1: 80, y1: 60), PixelBox(x0: 130, y0: 30, x1: 170, y1: 70), PixelBox(x0: 220, y0: 25, x1: 260, y1: 65)]
         let people = try ObjectFinder.split(part, byFaces: faces)
         #expect(people.count == 3)
-        let boxes = people.map(\.1)
+        let boxes = people.map(\.box)
+        #expect(people.map(\.face) == [0, 1, 2])
         // Each person's box holds its face, reaches from the face's top to the bottom, and they do not overlap.
         for (box, face) in zip(boxes, faces) {
             #expect(box.x0 <= face.x0 && box.x1 >= face.x1 && box.y0 == face.y0 && box.y1 == 200, "\(box) for \(face)")
         }
         #expect(boxes[0].x1 <= boxes[1].x0 && boxes[1].x1 <= boxes[2].x0)
-        #expect(people.map { $0.0.values.filter { $0 == 255 }.count }.reduce(0, +) == values.filter { $0 == 255 }.count)
+        #expect(people.map { $0.mask.values.filter { $0 == 255 }.count }.reduce(0, +) == values.filter { $0 == 255 }.count)
         #expect(try ObjectFinder.split(part, byFaces: []).isEmpty)
     }
 }

@@ -6,7 +6,7 @@ import Vision
 /// Counting repeated objects without a class, on synthetic discs.
 @Suite struct RepeatedObjectsTests {
     static let settings = RepeatedObjects.Settings(workingSide: 320, minimumArea: 0.0005, smallRatio: 0.35, splitRatio: 1.6, maximumSpread: 0.6,
-                                                   minimumCount: 2, maximumCount: 40, minimumContrast: 12)
+                                                   minimumCount: 2, maximumCount: 40, peakSeparation: 1.9, discFill: [0.75, 1.15], minimumContrast: 12)
 
     /// Discs of radius `r` at `centres` on a light, slightly noisy background.
     static func discs(_ centres: [(Int, Int)], r: Int, width: Int = 300, height: Int = 200) throws -> RGBImage {
@@ -38,6 +38,16 @@ import Vision
         let centres = [(40, 50), (74, 50), (180, 60), (180, 94), (80, 150), (240, 150)]
         let found = try RepeatedObjects.find(try Self.discs(centres, r: 17), settings: Self.settings)
         #expect(found.count == 6, "\(found.map(\.box))")
+    }
+
+    @Test func countsAPileOfTouchingDiscs() throws {
+        // A 4 × 3 grid of discs whose neighbours touch: one blob, twelve objects, one box around each disc.
+        let centres = (0..<12).map { (50 + ($0 % 4) * 36, 50 + ($0 / 4) * 36) }
+        let found = try RepeatedObjects.find(try Self.discs(centres, r: 18), settings: Self.settings)
+        #expect(found.count == 12, "\(found.count) found")
+        for (cx, cy) in centres {
+            #expect(found.contains { abs(($0.box.x0 + $0.box.x1) / 2 - cx) <= 3 && abs(($0.box.y0 + $0.box.y1) / 2 - cy) <= 3 }, "disc at \(cx),\(cy)")
+        }
     }
 
     @Test func refusesWhatIsNotASetOfSimilarThings() throws {
