@@ -46,6 +46,8 @@ public struct FinderSettings: Sendable, Codable {
         public var snapMinimum: Double
         /// Context added around a crop, as a fraction of its sides.
         public var context: Double
+        /// Each kept box grows by this fraction of its width and height on every side.
+        public var grow: Double
         /// Instances overlapping a better one by this IoU are dropped.
         public var overlap: Double
         /// Instances lying this much inside a better one are dropped.
@@ -90,13 +92,13 @@ public struct FinderSettings: Sendable, Codable {
         }
         let i = settings.instances
         guard !i.denseSides.isEmpty, i.denseSides.count <= 4, i.denseSides.allSatisfy({ (64...1024).contains($0) }), (0...16).contains(i.verifyCount),
-              (0...1).contains(i.overlap), (0...1).contains(i.containment), (0...1).contains(settings.colourMinimum),
+              (0...1).contains(i.overlap), (0...1).contains(i.containment), (0...1).contains(i.grow), (0...1).contains(settings.colourMinimum),
               (32...1024).contains(settings.proposals.workingSide), (1...4).contains(settings.proposals.scales.count),
               settings.proposals.scales.allSatisfy({ $0 > 0 }), (32...1024).contains(settings.repeated.workingSide),
               settings.repeated.maximumCount >= settings.repeated.minimumCount, settings.repeated.peakSeparation > 0,
               settings.repeated.discFill.count == 2, settings.repeated.discFill[0] <= settings.repeated.discFill[1] else {
             throw SkillError.badManifest(file: url.path, reason: "a setting is out of range (1–4 denseSides of 64…1024, verifyCount 0…16, "
-                + "overlap, containment and colourMinimum 0…1, workingSide 32…1024, 1–4 positive proposal scales, repeated maximumCount ≥ minimumCount, "
+                + "overlap, containment, grow and colourMinimum 0…1, workingSide 32…1024, 1–4 positive proposal scales, repeated maximumCount ≥ minimumCount, "
                 + "peakSeparation > 0, discFill [low, high])")
         }
         return settings

@@ -129,7 +129,10 @@ extension ObjectFinder {
         for r in regions.prefix(verify) {
             let b = fit(r.cells, width: mw, height: mh, proposals: proposals)
             guard let m = try classifyCrop(b) else { continue }
-            if m.total >= minimum { found.append((b, m.total, m.best)) }
+            // The evidence lies on the parts that tell the class apart, so boxes come out a little small: grow them.
+            let gw = (b[2] - b[0]) * i.grow, gh = (b[3] - b[1]) * i.grow
+            let grown = [max(0, b[0] - gw), max(0, b[1] - gh), min(1, b[2] + gw), min(1, b[3] + gh)]
+            if m.total >= minimum { found.append((grown, m.total, m.best)) }
         }
         return found
     }
