@@ -199,11 +199,7 @@ public final class EfficientNetLite0: @unchecked Sendable {
         let c = Int(Double(inputSize) / Double(inputSize + 32) * Double(min(image.width, image.height)))
         guard c > 0 else { throw PerceptionError.invalidInput(network: "EfficientNet-Lite0", reason: "image too small") }
         let top = (image.height - c + 1) / 2, left = (image.width - c + 1) / 2
-        let crop = try image.cropped(x: left, y: top, width: c, height: c).resized(width: inputSize, height: inputSize, filter: .bilinear)
-        let n = inputSize * inputSize
-        var x = [Float](repeating: 0, count: 3 * n)
-        for i in 0..<n { for ch in 0..<3 { x[ch * n + i] = (Float(crop.pixels[3 * i + ch]) - 127) / 128 } }
-        return x
+        return try input(resizing: try image.cropped(x: left, y: top, width: c, height: c), width: inputSize, height: inputSize)
     }
 
     /// The `k` most probable classes (softmax over the logits).

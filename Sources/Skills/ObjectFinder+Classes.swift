@@ -202,21 +202,11 @@ extension ObjectFinder {
         return best
     }
 
-    func iou(_ a: [Double], _ b: [Double]) -> Double {
-        let inter = intersection(a, b)
-        return inter / max(1e-9, area(a) + area(b) - inter)
-    }
-
-    func area(_ b: [Double]) -> Double { max(0, b[2] - b[0]) * max(0, b[3] - b[1]) }
-
-    func intersection(_ a: [Double], _ b: [Double]) -> Double {
-        max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    }
-
     /// Whether two instance boxes are one: they overlap by IoU, or one lies mostly inside the other.
     func overlaps(_ a: [Double], _ b: [Double]) -> Bool {
-        let inter = intersection(a, b), i = settings.instances
-        return inter / max(1e-9, area(a) + area(b) - inter) >= i.overlap || inter / max(1e-9, min(area(a), area(b))) >= i.containment
+        func area(_ b: [Double]) -> Double { max(0, b[2] - b[0]) * max(0, b[3] - b[1]) }
+        let inter = max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+        return DetectionScore.iou(a, b) >= settings.instances.overlap || inter / max(1e-9, min(area(a), area(b))) >= settings.instances.containment
     }
 
     /// Repeated objects counted without a class (a word like "coin" that no ImageNet class covers).

@@ -117,14 +117,9 @@ extension ObjectFinder {
                 y += step
             }
         }
-        func iou(_ a: Detection, _ b: Detection) -> Double {
-            let ix = max(0, min(a.box.2, b.box.2) - max(a.box.0, b.box.0)), iy = max(0, min(a.box.3, b.box.3) - max(a.box.1, b.box.1))
-            let inter = ix * iy
-            let area = { (d: Detection) in (d.box.2 - d.box.0) * (d.box.3 - d.box.1) }
-            return inter / max(1e-9, area(a) + area(b) - inter)
-        }
+        func box(_ d: Detection) -> [Double] { [d.box.0, d.box.1, d.box.2, d.box.3] }
         var kept: [Detection] = []
-        for d in all.sorted(by: { $0.score > $1.score }) where !kept.contains(where: { iou($0, d) >= 0.3 }) { kept.append(d) }
+        for d in all.sorted(by: { $0.score > $1.score }) where !kept.contains(where: { DetectionScore.iou(box($0), box(d)) >= 0.3 }) { kept.append(d) }
         return kept
     }
 }

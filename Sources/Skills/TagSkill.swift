@@ -18,12 +18,12 @@ public struct TagSkill: Skill {
         let (handle, image) = try args.image(in: artifacts)
         let k = args.int("top_k") ?? 5
         let net = try models.classifier(), names = try models.labels().names
-        let logits = try net.forward(try EfficientNetLite0.input(for: image)).logits
-        let top = EfficientNetLite0.top(k, of: logits)
+        // Every class by probability: the top k are shown, and all of them add up by meaning ("a dog 0.97"
+        // however it splits among breeds).
+        let probabilities = EfficientNetLite0.top(1000, of: try net.forward(try EfficientNetLite0.input(for: image)).logits)
+        let top = Array(probabilities.prefix(max(0, k)))
         let all = try finder.groups()
         let groups = top.map { all[$0.index] }
-        // Probability by meaning over all 1000 classes ("a dog 0.97" however it splits among breeds).
-        let probabilities = EfficientNetLite0.top(1000, of: logits)
         var byGroup: [String: Double] = [:]
         for p in probabilities { if let g = all[p.index] { byGroup[g, default: 0] += Double(p.probability) } }
         let leading = byGroup.filter { $0.value >= 0.05 }.sorted { $0.value > $1.value }.prefix(3)
