@@ -56,11 +56,21 @@ extension Agent {
                 if succeeded { results.append((call, observation)) }
             }
             guard succeeded else { break planSteps }
+            // Nothing in the part an earlier step pointed at (no text in the box found): the step again on the
+            // whole, without its optional arguments.
+            if let last = results.last, last.observation.facts["situation"] == "none",
+               case let .object(pairs) = last.call.arguments, pairs.contains(where: { step.optional.contains($0.key) }) {
+                let wider = ToolCall(name: last.call.name, arguments: .object(pairs.filter { !step.optional.contains($0.key) }))
+                let observation = try await perform(wider, note: texts.widenedNote, turn: turn)
+                if observation.error == nil { results[results.count - 1] = (wider, observation) }
+                else { turn.made.append(last) }   // the narrow result ("nothing there") still decides the answer
+            }
             // Nothing found: the steps that would use it have nothing to work on, unless the next step can do
             // without it (its `optional` arguments).
             if index < plan.steps.count - 1, results.last?.observation.facts["situation"] == "none",
                plan.steps[index + 1].optional.isEmpty { break }
         }
+        pointToPassage(turn)
         // An answer its template alone gives (an edit, nothing found, a failure): the planner is not asked.
         if let checker, checker.templateOnly(observations: turn.made.map(\.observation)) {
             try finish(turn, answer: checker.templateAnswer(request: turn.instruction, observations: turn.made.map(\.observation)), checked: false)
@@ -68,6 +78,24 @@ extension Agent {
         }
         let decision = try await ask(.answer)
         try finish(turn, answer: decision.text)
+    }
+
+    /// When the turn ends in read text (situation `text`, lines in `data.lines[].text`) and the request asks
+    /// about part of it, the lines it asks about become the fact `passage` and the situation `passage`, whose
+    /// template quotes them (`PassageFinder`).
+    func pointToPassage(_ turn: Turn) {
+        guard let finder = checker?.rules.passages, var last = turn.made.last?.observation, last.error == nil,
+              last.facts["situation"] == "text", let items = last.data["lines"]?.arrayValue else { return }
+        let lines = items.compactMap { $0["text"]?.stringValue }
+        // The earlier calls' words (detect's or retrieve's query): the object's own name is often printed on it.
+        let queries = turn.made.dropLast().flatMap { made -> [String] in
+            guard case let .object(pairs) = made.call.arguments else { return [] }
+            return pairs.compactMap { $0.value.stringValue }   // handles (img1) name no word of the request
+        }
+        guard let passage = finder.passage(request: turn.instruction, textLines: lines, excluding: queries) else { return }
+        last.facts["passage"] = passage
+        last.facts["situation"] = "passage"
+        turn.made[turn.made.count - 1].observation = last
     }
 
     /// Whether `plan`'s first step needs an image (its skill requires the `image` argument).

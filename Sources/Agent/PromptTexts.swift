@@ -14,6 +14,8 @@ public struct PromptTexts: Sendable {
     /// Error and hint when a free step repeats a call (`{handles}`).
     public var repeatedCallError: String
     public var repeatedCallHint: String
+    /// The note on a step run again on the whole image after finding nothing in the part it was pointed at.
+    public var widenedNote: String
 
     /// Reads `skills/prompts.json`; every field is required.
     public static func read(_ file: URL) throws -> PromptTexts {
@@ -28,7 +30,8 @@ public struct PromptTexts: Sendable {
         }
         return PromptTexts(examplesIntro: try field("examples_intro"), requestIntro: try field("request_intro"),
                            malformedCallHint: try field("malformed_call_hint"), malformedFreeHint: try field("malformed_free_hint"),
-                           repeatedCallError: try field("repeated_call_error"), repeatedCallHint: try field("repeated_call_hint"))
+                           repeatedCallError: try field("repeated_call_error"), repeatedCallHint: try field("repeated_call_hint"),
+                           widenedNote: try field("widened_note"))
     }
 
     /// An error observation for the planner, in the observation format.

@@ -100,9 +100,18 @@ public struct Generator {
             let loaded = try session.restoreOrSavePrefix(Array(request.prompt.prefix(request.cachePrefix)), directory: dir)
             if !loaded, session.tokens.count != before || before == 0 { prefixComputed = session.lastComputed }
         }
-        var logits = try session.evaluate(request.prompt)
+        // A call the step must make, with the start its schema fixes: `<tool_call>`, a newline and that start are
+        // evaluated with the prompt, in the same batch, instead of as decode steps and a batch of their own.
+        var opening: (newline: [Int32], start: [Int32], all: [Int32])?
+        if case let .required(g) = request.tools, !request.callPrefix.isEmpty, request.maxTokens > 0, !isCancelled() {
+            let open = g.openID.map { [$0] } ?? tokenizer.encode("<tool_call>")
+            let newline = tokenizer.encode("\n"), start = tokenizer.encode(request.callPrefix)
+            opening = (newline, start, open + newline + start)
+        }
+        var logits = try session.evaluate(request.prompt + (opening?.all ?? []))
         var result = GenerationResult(text: "", tokens: [], finishReason: .length, promptTokens: request.prompt.count,
-                                      promptComputed: session.lastComputed + prefixComputed, promptSeconds: clock() - t0,
+                                      // The opening is counted with the generated tokens, not the prompt's.
+                                      promptComputed: max(0, session.lastComputed - (opening?.all.count ?? 0)) + prefixComputed, promptSeconds: clock() - t0,
                                       generationSeconds: 0, maskSeconds: 0, constrainedSteps: 0)
         let t1 = clock()
         var sampler = Sampler(request.sampling)
@@ -174,21 +183,26 @@ public struct Generator {
                     try c.accept(t)
                 }
             }
-            if case .required = request.tools, !request.callPrefix.isEmpty, result.tokens.count < 4 {
-                // The start of the call that the step's schema fixes: one batch, not a decode step per token.
-                let batch = tokenizer.encode(request.callPrefix)
-                for t in batch {
-                    do { try c.accept(t) } catch { throw LLMError.invalidArgument("the call prefix \(request.callPrefix.debugDescription) does not fit the tool's grammar") }
-                    result.tokens.append(t)
-                    history.append(t)
-                    if emit(detok.append(t), final: false) { result.finishReason = .stopString; return true }
-                }
-                if !batch.isEmpty { logits = try session.append(batch) }
-            }
             constraint = c
             return false
         }
 
+        if let opening, case let .required(g) = request.tools {
+            atReplyStart = false
+            atCallBoundary = false
+            var c = g.makeConstraint()
+            var stopped = false
+            for (i, t) in opening.all.enumerated() where !stopped {
+                if i >= opening.all.count - opening.newline.count - opening.start.count {
+                    do { try c.accept(t) } catch { throw LLMError.invalidArgument("the call prefix \(request.callPrefix.debugDescription) does not fit the tool's grammar") }
+                }
+                result.tokens.append(t)
+                history.append(t)
+                if emit(detok.append(t), final: false) { result.finishReason = .stopString; stopped = true }
+            }
+            if stopped { result.generationSeconds = clock() - t1; return result }
+            constraint = c
+        }
         while result.tokens.count < request.maxTokens {
             if isCancelled() { result.finishReason = .cancelled; break }
             // Room for this token and a few forced ones (<tool_call>, newline, closing text).

@@ -29,7 +29,7 @@ enum AgentSetup {
     /// The plan chooser over every skill of `registry` that can run: plans from `skills/plans.json`, the corpus
     /// under `skills/corpus/`, embeddings and the trained model cached under the cache folder. Training progress
     /// (only when the corpus or the skills changed) goes to stderr.
-    static func planChooser(registry: SkillRegistry, quiet: Bool = false, plannerFeatures: String? = nil) throws -> PlanChooser {
+    static func planChooser(registry: SkillRegistry, quiet: Bool = false, plannerFeatures: String? = nil, trainPerPlan: Int? = nil) throws -> PlanChooser {
         guard let skills = SkillEnvironment.directories().first else { throw CLIError("no skills folder found (set LOUPE_SKILLS)") }
         let declared = try PlanCatalog.read(skills.appendingPathComponent("plans.json"))
         var (options, words) = try PlanCatalog.classifierSettings(skills.appendingPathComponent("plans.json"))
@@ -38,7 +38,8 @@ enum AgentSetup {
         if let v = ProcessInfo.processInfo.environment["LOUPE_PLAN_EPOCHS"].flatMap(Int.init) { options.epochs = v }
         let catalog = PlanCatalog(declared: declared, available: registry.available)
         let manifests = registry.entries.filter { $0.skill != nil }.map(\.manifest)
-        let training = PlanChooser.trainingSet(catalog: catalog, corpus: skills.appendingPathComponent("corpus"), manifests: manifests)
+        var training = PlanChooser.trainingSet(catalog: catalog, corpus: skills.appendingPathComponent("corpus"), manifests: manifests)
+        if let n = trainPerPlan { training = training.sampled(perPlan: n, seed: 20261207) }
         let cache = SkillEnvironment.cacheRoot.appendingPathComponent("plans")
         var embedder: any TextEmbedder = MiniLMEmbedder(models: try SkillEnvironment.models())
         var embeddings = EmbeddingCache(file: cache.appendingPathComponent("minilm-l6.emb"), dimension: 384)

@@ -46,6 +46,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "With --plans-only: the classifier's sentence features, minilm (default) or planner (the planner model's hidden state).")
     var features = "minilm"
 
+    @Option(help: "With --plans-only: train on at most this many requests of each plan (a seeded sample), to compare --features on a corpus the planner can embed in minutes.")
+    var trainPerPlan: Int?
+
     @Flag(help: "Print only the summary tables, not each case.")
     var summary = false
 
@@ -88,6 +91,7 @@ struct EvalCommand: AsyncParsableCommand {
     func run() async throws {
         let sets = try loadSets()
         guard !sets.isEmpty else { throw CLIError("no cases to run") }
+        if trainPerPlan != nil, !plansOnly { throw CLIError("--train-per-plan only applies with --plans-only") }
         if plansOnly { try runPlans(sets); return }
         var results: [(name: String, outcomes: [Evaluation.Outcome])] = []
         let base = try AgentSetup.agent(model: model, maxSteps: maxSteps)
@@ -182,7 +186,8 @@ struct EvalCommand: AsyncParsableCommand {
     func runPlans(_ sets: [CaseSet]) throws {
         let registry = try SkillEnvironment.registry()
         guard ["minilm", "planner"].contains(features) else { throw CLIError("--features is minilm or planner, not \(features)") }
-        let chooser = try AgentSetup.planChooser(registry: registry, plannerFeatures: features == "planner" ? model : nil)
+        if let n = trainPerPlan, n < 1 { throw CLIError("--train-per-plan must be at least 1") }
+        let chooser = try AgentSetup.planChooser(registry: registry, plannerFeatures: features == "planner" ? model : nil, trainPerPlan: trainPerPlan)
         var rows: [(name: String, right: Int, total: Int, ms: Double)] = []
         for set in sets {
             print("\n## \(set.name): plan choice (\(set.cases.count) cases)\n")

@@ -11,6 +11,9 @@ public final class ImageNetMeaning: @unchecked Sendable {
         public let lemma: String
         /// Class indices, in index order.
         public let classes: [Int]
+        /// The word of the lemma's definition the classes came from, when none falls under the lemma itself
+        /// ("puppy", defined as "a young dog", → "dog"); nil when they are the lemma's own.
+        public var through: String? = nil
     }
 
     public let wordNet: WordNet
@@ -43,6 +46,43 @@ public final class ImageNetMeaning: @unchecked Sendable {
             if !classes.isEmpty { return Match(lemma: lemma, classes: classes) }
         }
         return known.map { Match(lemma: $0, classes: []) }
+    }
+
+    /// For a lemma that covers no class: the classes of the first noun in a definition of `lemma` that covers
+    /// any, taking only that noun's senses filed under the same lexicographer file as the defined sense and not
+    /// more than two steps above it: no class falls under "puppy" (it is a kind of dog and of young mammal), but
+    /// it is defined as "a young dog" (both noun.animal); "raccoon", "an omnivorous nocturnal mammal…", has none
+    /// ("mammal", four steps above it, says only "some mammal"); "coin", "a flat metal piece (usually a disc) used as money", is noun.possession, and no
+    /// sense of "disc" there covers a class. At each word of the definition the two-word noun it starts is tried
+    /// before the word alone ("young domestic cat" → "young", then "domestic cat").
+    public func defined(_ lemma: String) throws -> Match? {
+        guard let entry = try wordNet.entry(lemma) else { return nil }
+        // Every sense in WordNet's order: the tagged ones first ("kitten" has one; "raccoon"'s first is its fur).
+        for sense in entry.synsets {
+            let synset = try wordNet.synset(sense)
+            let above = try wordNet.ancestors(sense)
+            var close = Set(try wordNet.synset(sense).hypernyms)
+            for h in close { close.formUnion(try wordNet.synset(h).hypernyms) }   // two steps up
+            let words = synset.definition.lowercased().split { !$0.isLetter && $0 != "-" }.map(String.init)
+            for i in words.indices {
+                for length in [2, 1] where i + length <= words.count {
+                    let phrase = words[i..<(i + length)].joined(separator: " ")
+                    guard phrase != lemma else { continue }
+                    for base in try wordNet.baseForms(phrase) {
+                        guard let e = try wordNet.entry(base) else { continue }
+                        // A noun the defined sense falls under only when it is close (a puppy is a dog): "mammal",
+                        // four steps above a raccoon, says no more than "some mammal", and would let any mammal in
+                        // the photo answer for it.
+                        let senses = try e.synsets.filter {
+                            try wordNet.synset($0).lexicographerFile == synset.lexicographerFile && (!above.contains($0) || close.contains($0))
+                        }
+                        let classes = covered(by: Set(senses))
+                        if !classes.isEmpty { return Match(lemma: lemma, classes: classes, through: base.replacingOccurrences(of: "_", with: " ")) }
+                    }
+                }
+            }
+        }
+        return nil
     }
 
     /// Whether `word` means a kind of the synset `offset` (e.g. person's, 00007846): its first sense falls under

@@ -13,6 +13,10 @@ public final class WordNet: @unchecked Sendable {
         public let words: [String]
         /// Hypernyms and instance hypernyms (`@`, `@i`).
         public let hypernyms: [Int]
+        /// Its lexicographer file (`lex_filenum`: 5 is noun.animal, 6 noun.artifact, 13 noun.food, …).
+        public let lexicographerFile: Int
+        /// Its definition: the gloss up to the first example or semicolon ("a young dog").
+        public let definition: String
     }
 
     /// The senses of one lemma, most frequent first.
@@ -146,6 +150,7 @@ public final class WordNet: @unchecked Sendable {
         let fields = text.split(separator: " ")
         // offset lex_filenum ss_type w_cnt(hex) word lex_id … p_cnt pointer(symbol offset pos source/target)…
         guard fields.count >= 4, Int(fields[0]) == offset else { throw fail("line does not start with its offset") }
+        guard let lexicographerFile = Int(fields[1]), (0...99).contains(lexicographerFile) else { throw fail("bad lexicographer file number") }
         guard let wordCount = Int(fields[3], radix: 16), (1...1000).contains(wordCount), fields.count >= 5 + 2 * wordCount else { throw fail("bad word count") }
         var words: [String] = []
         for i in 0..<wordCount {
@@ -162,7 +167,12 @@ public final class WordNet: @unchecked Sendable {
             guard let t = Int(target), t >= 0, t < data.count else { throw fail("hypernym \(target) outside the file") }
             hypernyms.append(t)
         }
-        let s = Synset(offset: offset, words: words, hypernyms: hypernyms)
+        var definition = ""
+        if let bar = text.range(of: " | ") {
+            let gloss = text[bar.upperBound...]
+            definition = String(gloss.prefix { $0 != ";" && $0 != "\"" }).trimmingCharacters(in: .whitespaces)
+        }
+        let s = Synset(offset: offset, words: words, hypernyms: hypernyms, lexicographerFile: lexicographerFile, definition: definition)
         lock.lock()
         synsetCache[offset] = s
         lock.unlock()

@@ -7,31 +7,48 @@ extension ObjectFinder {
     /// The ImageNet classes a term covers.
     struct Classes {
         var indices: [Int]
-        /// How they were found: "wordnet" (the word's senses and everything under them) or "minilm" (nearest names).
+        /// How they were found: "wordnet" (the word's senses and everything under them), "definition" (a noun of
+        /// the word's definition: `ImageNetMeaning.defined`) or "minilm" (nearest names).
         var by: String
         /// WordNet knows the word but no class falls under it (count it as repeated objects if these find nothing).
         var noClass: Bool
     }
 
-    /// The classes `term` names: through WordNet, else the nearest class names by MiniLM similarity. A word
-    /// WordNet knows but files under no class ("pumpkin", "coin") takes the nearest names only when they are
-    /// close in meaning (`seen.nearMeaning`), and is otherwise counted as repeated objects.
-    func classes(for term: String) throws -> Classes {
-        let match = try models.meaning().match(term)
-        if let match, !match.classes.isEmpty { return Classes(indices: match.classes, by: "wordnet", noClass: false) }
-        let q = try models.sentences().embed(term)
+    /// The classes `term` may name, to be tried in order: through WordNet, else the nearest class names by
+    /// MiniLM similarity. A word WordNet knows but files under no class ("pumpkin", "puppy", "coin") takes the
+    /// nearest names only when they are close in meaning (`seen.nearMeaning`), then the classes of a noun of its
+    /// definition ("puppy", "a young dog"), and is otherwise counted as repeated objects (also when those
+    /// classes find nothing).
+    func classChoices(for term: String) throws -> [Classes] {
+        let meaning = try models.meaning()
+        let match = try meaning.match(term)
+        if let match, !match.classes.isEmpty { return [Classes(indices: match.classes, by: "wordnet", noClass: false)] }
+        let q = try models.sentences().embed(match?.lemma.replacingOccurrences(of: "_", with: " ") ?? term)
         let table = try models.labelEmbeddings()
         let sims = table.map { e in Double(zip(e, q).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
-        var near = Array(sims.indices.sorted { sims[$0] > sims[$1] }.prefix(max(1, settings.seen.nearestByMeaning)))
-        if match != nil { near = near.filter { sims[$0] >= settings.seen.nearMeaning } }
-        return Classes(indices: near, by: "minilm", noClass: match != nil)
+        let near = Array(sims.indices.sorted { sims[$0] > sims[$1] }.prefix(max(1, settings.seen.nearestByMeaning)))
+        guard let match else { return [Classes(indices: near, by: "minilm", noClass: false)] }
+        var choices: [Classes] = []
+        let close = near.filter { sims[$0] >= settings.seen.nearMeaning }
+        if !close.isEmpty { choices.append(Classes(indices: close, by: "minilm", noClass: true)) }
+        if let defined = try meaning.defined(match.lemma) {
+            choices.append(Classes(indices: defined.classes, by: "definition", noClass: true))
+        }
+        return choices
     }
 
     func classify(_ term: String, original: String, _ image: RGBImage) throws -> TermResult {
-        let wanted = try classes(for: term)
-        if wanted.indices.isEmpty { return try countRepeated(term, original: original, image) }
-        let result = try classifyInstances(term, original: original, wanted, image)
-        return result.found.isEmpty && wanted.noClass ? try countRepeated(term, original: original, image) : result
+        let choices = try classChoices(for: term)
+        var first: TermResult?
+        for wanted in choices {
+            let result = try classifyInstances(term, original: original, wanted, image)
+            guard result.found.isEmpty, wanted.noClass else { return result }
+            first = first ?? result
+        }
+        // None of the near classes was seen: repeated things, else what the first classes' search said.
+        let repeated = try countRepeated(term, original: original, image)
+        if repeated.found.isEmpty, let first { return first }
+        return repeated
     }
 
     func classifyInstances(_ term: String, original: String, _ wanted: Classes, _ image: RGBImage) throws -> TermResult {
@@ -67,7 +84,7 @@ extension ObjectFinder {
                               found: kept.map { Found(label: short($0.best), box: $0.box, score: $0.score, mask: nil) }, note: nil)
         }
         guard seen else {
-            let known = wanted.by == "wordnet" ? "" : "; nearest known classes: " + wanted.indices.map(short).joined(separator: ", ")
+            let known = wanted.by == "minilm" ? "; nearest known classes: " + wanted.indices.map(short).joined(separator: ", ") : ""
             let p = probability[whole.best]!
             return TermResult(term: original, route: "efficientnet-proposals", found: [],
                               note: "\"\(term)\" not found (best matching class \(short(whole.best)) at \(p < 0.001 ? "<0.001" : rounded(p, places: 3)))\(known); the image looks like: \(seenList.joined(separator: ", "))")

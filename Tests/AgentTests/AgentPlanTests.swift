@@ -38,6 +38,8 @@ import Vision
     struct Stand: Skill {
         let manifest: SkillManifest
         let faces: Int
+        /// ocr reads nothing inside a region (text too small in the box found).
+        var emptyRegions = false
         func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
             // retrieve searches the library: no image needed (and none found here).
             if manifest.name == "retrieve" { return Observation(skill: "retrieve", lines: ["no photo matches"], facts: ["situation": "none", "count": "0"]) }
@@ -59,6 +61,9 @@ import Vision
                 return Observation(skill: "edit", image: "img0", lines: ["blurred"], artifacts: [(out, "edited image")],
                                    facts: ["situation": "edited", "changed": "blurred in the faces", "output": out])
             case "ocr":
+                if emptyRegions, json["region"] != nil {
+                    return Observation(skill: "ocr", image: "img0", lines: ["no text found"], facts: ["situation": "none", "count": "0", "text": ""])
+                }
                 return Observation(skill: "ocr", image: "img0", lines: ["1. \"EXIT\" 0.9 [0,0,0.2,0.2]"], facts: ["situation": "text", "text": "EXIT", "count": "1"])
             default:
                 return Observation(skill: manifest.name, lines: ["ok"])
@@ -66,7 +71,7 @@ import Vision
         }
     }
 
-    static func setUp(plan name: String, faces: Int = 2, answer: String, image: Bool = true, ranked: [(String, Float)] = [],
+    static func setUp(plan name: String, faces: Int = 2, emptyRegions: Bool = false, answer: String, image: Bool = true, ranked: [(String, Float)] = [],
                       write: @escaping @Sendable (ToolSpec, Int) -> JSONValue?) throws -> (Agent, FixedPlanner) {
         let manifests = try ["detect", "edit", "ocr", "retrieve"].map { try SkillManifest(folder: Fixtures.skillsFolder.appendingPathComponent($0)) }
         let plans = try PlanCatalog.read(Fixtures.skillsFolder.appendingPathComponent("plans.json"))
@@ -76,7 +81,7 @@ import Vision
         let rules = try AnswerRules.read(Fixtures.skillsFolder.appendingPathComponent("answers.json"))
         var templates: [String: AnswerTemplate] = [:]
         for m in manifests { templates[m.name] = try AnswerTemplate.read(folder: m.folder) }
-        let agent = Agent(registry: SkillRegistry(skills: manifests.map { Stand(manifest: $0, faces: faces) }), planner: planner, texts: try PromptTexts.read(Fixtures.skillsFolder.appendingPathComponent("prompts.json")), maxSteps: 5,
+        let agent = Agent(registry: SkillRegistry(skills: manifests.map { Stand(manifest: $0, faces: faces, emptyRegions: emptyRegions) }), planner: planner, texts: try PromptTexts.read(Fixtures.skillsFolder.appendingPathComponent("prompts.json")), maxSteps: 5,
                           checker: AnswerChecker(rules: rules, templates: templates))
         if image { agent.attach(try RGBImage(width: 40, height: 30), name: "photo.png") }
         return (agent, planner)
@@ -119,6 +124,16 @@ import Vision
         let steps = try await agent.run("blur the faces")
         #expect(steps.filter { $0.kind == .observation }.map(\.tool) == ["detect"], "nothing is edited")
         #expect(steps.last?.text == "I could not find any face in the image.")
+    }
+
+    @Test func nothingReadInTheBoxFoundReadsTheWholeImage() async throws {
+        let (agent, _) = try Self.setUp(plan: "detect-ocr", faces: 1, emptyRegions: true, answer: "It says \"EXIT\".") { spec, _ in
+            Self.fill(spec, ["query": .string("sign")])
+        }
+        let steps = try await agent.run("what does the sign on the door say?")
+        let reads = steps.filter { $0.kind == .call && $0.tool == "ocr" }
+        #expect(reads.count == 2 && reads[0].arguments?["region"] != nil && reads[1].arguments?["region"] == nil)
+        #expect(steps.last?.text == "It says \"EXIT\".")
     }
 
     @Test func aMistakeGetsOneMoreTryAndAFailureIsSaidPlainly() async throws {

@@ -68,6 +68,44 @@ import Testing
         #expect(c.check("Done: img1 is grey.", request: "make it grey", observations: [edited]).answer == "Done: img1 is grey.")
     }
 
+    @Test func aQuestionAboutReadTextGetsTheLinesItAsksAbout() throws {
+        let finder = try #require(Self.checker.rules.passages)
+        let flyer = ["The LinnSequencer / 32 Track MIDI Sequence Recorder", "It is extremely powerful, yet simple to learn and use.",
+                     "·Ultra-fast 31/2\"disk drive stores complex songs in seconds and holds over 110,000notes", "Call 708-8131 for a demo"]
+        #expect(finder.passage(request: "how many notes does it say fit on one disk?", textLines: flyer)?.contains("110,000") == true)
+        #expect(finder.passage(request: "what's the phone number to call?", textLines: flyer) == "Call 708-8131 for a demo")
+        // Asking for the text itself (a reading word and nothing narrowing it) is not a question about part of it.
+        #expect(finder.passage(request: "What does this flyer say? Read it all to me please", textLines: flyer) == nil)
+        #expect(finder.passage(request: "read the text on the pizza box", textLines: ["Mario's PIZZA", "Phone 555-1234"]) == nil)
+        // The object's own name (the query of the turn's detect) is printed on it but points at no line.
+        let box = ["Mario's PIZZA", "Phone 555-1234", "Open daily 11-23"]
+        #expect(finder.passage(request: "what's the phone number on the pizza box?", textLines: box, excluding: ["pizza box"]) == "Phone 555-1234")
+        #expect(finder.passage(request: "what does the pizza box say about delivery?", textLines: box, excluding: ["pizza box"]) == nil)
+        // Short words match whole words only ("top" is not in "STOP"); a heading brings the line under it.
+        #expect(finder.passage(request: "what's at the top?", textLines: ["STOP", "Main St"]) == nil)
+        #expect(finder.passage(request: "when is it open on sunday?", textLines: ["Welcome", "Opening hours sunday:", "10-16", "Closed Mondays"]) == "Opening hours sunday: / 10-16")
+        #expect(finder.passage(request: "what is the price?", textLines: flyer) == nil, "no line holds the word")
+        #expect(finder.passage(request: "how many notes?", textLines: ["110,000 notes"]) == nil, "one line: the whole text")
+        // The template quotes the passage.
+        var read = Self.sign
+        read.facts["situation"] = "passage"
+        read.facts["passage"] = "NO PARKING"
+        #expect(c(read) == "The lines about that say: \"NO PARKING\".")
+        func c(_ o: Observation) -> String { Self.checker.templateAnswer(request: "is parking allowed?", observations: [o]) }
+    }
+
+    @Test func anAnswerAboutALibraryPhotoNamesIt() {
+        let found = Observation(skill: "retrieve", lines: ["1 images for flyer"], artifacts: [("img1", "result 1: linn_flyer.jpg")],
+                                facts: ["situation": "results", "count": "1"])
+        var read = Self.sign
+        read.image = "img1"
+        let c = Self.checker
+        #expect(c.check("It says \"OPEN DAILY 9-17\" and \"NO PARKING\".", request: "find the flyer and read it", observations: [found, read]).answer
+                == "It says \"OPEN DAILY 9-17\" and \"NO PARKING\". That is from linn_flyer.jpg in your library.")
+        #expect(c.namingSource("linn_flyer.jpg says \"NO PARKING\".", observations: [found, read]) == "linn_flyer.jpg says \"NO PARKING\".")
+        #expect(c.namingSource("It says \"NO PARKING\".", observations: [Self.sign]) == "It says \"NO PARKING\".", "the user's own image")
+    }
+
     @Test func templatesParseAndFill() throws {
         let t = try AnswerTemplate(text: "notes\n## found\nmust: label\nmust when asked \"how many|count\": count\nI found {found}.\n\n## none\nmust: negative\nNo {term}.",
                                    file: "t.md")

@@ -49,6 +49,23 @@ import Testing
         #expect(try Self.meaning.match("blorfle") == nil)
     }
 
+    @Test func aWordWithNoClassTakesTheClassesOfItsDefinition() throws {
+        let wn = Self.meaning.wordNet
+        let kitten = try wn.synset(try #require(try wn.entry("kitten")).synsets[0])
+        #expect(kitten.definition == "young domestic cat" && kitten.lexicographerFile == 5, "noun.animal")
+        // "puppy" is filed under young mammals, not dogs, so no class falls under it; its definition says "a young dog".
+        #expect(try Self.meaning.match("puppies")?.classes.isEmpty == true)
+        let puppy = try #require(try Self.meaning.defined("puppy"))
+        #expect(puppy.through == "dog" && names(puppy.classes).contains { $0.hasPrefix("golden retriever") })
+        // Two-word nouns first: "young domestic cat" → "domestic cat", the house cats.
+        let kittens = try #require(try Self.meaning.defined("kitten"))
+        #expect(kittens.through == "domestic cat" && names(kittens.classes).contains { $0.hasPrefix("tabby") } && !names(kittens.classes).contains { $0.hasPrefix("lion") })
+        // A noun the word falls under says nothing more: a raccoon is "…a nocturnal mammal…", not every mammal.
+        #expect(try Self.meaning.defined("raccoon") == nil)
+        // A coin is money (noun.possession): "disc" in its definition is an artifact, so it gives no class.
+        #expect(try Self.meaning.defined("coin") == nil)
+    }
+
     @Test func namesGroupsAndPeople() throws {
         let wn = Self.meaning.wordNet
         let groups = [try #require(try wn.entry("dog")).synsets[0]: "dog", try #require(try wn.entry("animal")).synsets[0]: "animal"]

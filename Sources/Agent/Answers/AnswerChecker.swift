@@ -81,7 +81,7 @@ public struct AnswerChecker: Sendable {
     public func check(_ answer: String, request: String, observations: [Observation]) -> Verdict {
         let problems = self.problems(answer, request: request, observations: observations)
         let text = problems.isEmpty ? answer.trimmingCharacters(in: .whitespacesAndNewlines) : templateAnswer(request: request, observations: observations)
-        return Verdict(answer: namingNewImage(text, observations: observations), problems: problems)
+        return Verdict(answer: namingNewImage(namingSource(text, observations: observations), observations: observations), problems: problems)
     }
 
     /// The text of the user's own among `observations`: what was read in the image (fact `text`).
@@ -99,6 +99,18 @@ public struct AnswerChecker: Sendable {
         let named = Set(Self.words(answer.lowercased()))
         if made.contains(where: named.contains) { return answer }
         let sentence = AnswerTemplate.fill(rules.newImage, facts: ["handle": last])
+        return answer.isEmpty ? sentence : answer + (answer.hasSuffix(".") || answer.hasSuffix("!") || answer.hasSuffix("?") ? " " : ". ") + sentence
+    }
+
+    /// `answer`, with the library photo the deciding observation looked at named at its end (an earlier step's
+    /// found photo, "result 1: page.jpg", read or edited after retrieve), unless the answer names it.
+    public func namingSource(_ answer: String, observations: [Observation]) -> String {
+        guard let deciding = observations.last, deciding.error == nil, let handle = deciding.image,
+              let what = observations.dropLast().flatMap(\.artifacts).last(where: { $0.handle == handle })?.what,
+              what.hasPrefix("result "), let colon = what.firstIndex(of: ":") else { return answer }
+        let file = what[what.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        guard !file.isEmpty, !answer.lowercased().contains(file.lowercased()) else { return answer }
+        let sentence = AnswerTemplate.fill(rules.fromSource, facts: ["source": file])
         return answer.isEmpty ? sentence : answer + (answer.hasSuffix(".") || answer.hasSuffix("!") || answer.hasSuffix("?") ? " " : ". ") + sentence
     }
 

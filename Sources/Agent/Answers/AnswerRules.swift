@@ -26,9 +26,14 @@ public struct AnswerRules: Sendable {
     public var newImage: String
     /// The template for a skill with no answer.md (`{skill}`, `{lines}`).
     public var defaultTemplate: String
+    /// Names the library photo an answer came from (`{source}`).
+    public var fromSource: String
+    /// Finds the lines of read text a question is about (`passage`); nil when answers.json has none.
+    public var passages: PassageFinder?
 
     public init(internalMarkers: [String], negative: [String], numberWords: [String: Int], longFactCharacters: Int = 40, longFactShare: Double = 0.5,
-                noToolFallback: String, noImage: String, failed: String, newImage: String, defaultTemplate: String) {
+                noToolFallback: String, noImage: String, failed: String, newImage: String, defaultTemplate: String, fromSource: String) {
+        self.fromSource = fromSource
         (self.internalMarkers, self.negative, self.numberWords, self.longFactCharacters, self.longFactShare) =
             (internalMarkers.map { $0.lowercased() }, negative.map { $0.lowercased() }, numberWords, longFactCharacters, longFactShare)
         (self.noToolFallback, self.noImage, self.failed, self.newImage, self.defaultTemplate) = (noToolFallback, noImage, failed, newImage, defaultTemplate)
@@ -58,9 +63,24 @@ public struct AnswerRules: Sendable {
         var rules = AnswerRules(internalMarkers: try strings("internal"), negative: try strings("negative"),
                            numberWords: Dictionary(words.map { ($0.key.lowercased(), $0.value.intValue!) }, uniquingKeysWith: { a, _ in a }),
                            longFactCharacters: long, longFactShare: share, noToolFallback: try string("no_tool_fallback"), noImage: try string("no_image"),
-                           failed: try string("failed"), newImage: try string("new_image"), defaultTemplate: try string("default_template"))
+                           failed: try string("failed"), newImage: try string("new_image"), defaultTemplate: try string("default_template"),
+                           fromSource: try string("from_source"))
         rules.oneAfter = Set(try strings("one_is_a_pronoun_after").map { $0.lowercased() })
         rules.oneBefore = Set(try strings("one_is_a_pronoun_before").map { $0.lowercased() })
+        if let passage = json["passage"] {
+            func words(_ key: String) throws -> Set<String> {
+                guard let list = passage[key]?.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
+                    throw fail("\"passage\".\"\(key)\" must be an array of strings")
+                }
+                return Set(list.compactMap(\.stringValue))
+            }
+            guard let lines = passage["lines"]?.intValue, (1...20).contains(lines),
+                  let shortest = passage["minimum_word_length"]?.intValue, (1...20).contains(shortest) else {
+                throw fail("\"passage\" needs \"lines\" and \"minimum_word_length\", each 1–20")
+            }
+            rules.passages = PassageFinder(ignore: try words("ignore"), reading: try words("reading"), narrowing: try words("narrowing"),
+                                           lines: lines, minimumWordLength: shortest)
+        }
         return rules
     }
 }

@@ -43,7 +43,8 @@ public final class EmbeddingCache: @unchecked Sendable {
     }
 
     /// The embeddings of `texts`, computing (with `embed`) only those not cached; `progress` gets (done, total)
-    /// of the computed ones. New embeddings are appended to the file (a write failure only costs time later).
+    /// of the computed ones. New embeddings are appended to the file every 200 and at the end, so an interrupted
+    /// run keeps most of its work (a write failure only costs time later).
     public func embeddings(_ texts: [String], embed: (String) throws -> [Float], progress: ((Int, Int) -> Void)? = nil) throws -> [[Float]] {
         let missing = lock.withLock { Array(Set(texts.filter { table[Self.key($0)] == nil })) }
         for (i, text) in missing.enumerated() {
@@ -51,6 +52,7 @@ public final class EmbeddingCache: @unchecked Sendable {
             guard v.count == dimension else { throw AgentError.planner("the sentence embedder gave \(v.count) values, expected \(dimension)") }
             lock.withLock { table[Self.key(text)] = v; pending.append((Self.key(text), v)) }
             if i % 50 == 49 || i == missing.count - 1 { progress?(i + 1, missing.count) }
+            if i % 200 == 199 { save() }
         }
         if !missing.isEmpty { save() }
         return lock.withLock { texts.map { table[Self.key($0)]! } }

@@ -15,6 +15,20 @@ public final class PlanChooser: @unchecked Sendable {
         public var labels: [Int]
         /// Plans with no request at all (they can never be chosen).
         public var empty: [String]
+
+        /// At most `n` requests of each plan, chosen by a shuffle seeded with `seed` (to compare sentence
+        /// features on a corpus small enough to embed with a slow embedder).
+        public func sampled(perPlan n: Int, seed: UInt64) -> TrainingSet {
+            var out = TrainingSet(classes: classes, texts: [], labels: [], empty: empty)
+            for label in classes.indices {
+                let mine = zip(texts, labels).filter { $0.1 == label }.map(\.0)
+                // Order by a seeded hash of each text: the same sample every run, whatever the file order.
+                let chosen = mine.sorted { (EmbeddingCache.key($0) ^ seed) &* 0x9E37_79B9_7F4A_7C15 < (EmbeddingCache.key($1) ^ seed) &* 0x9E37_79B9_7F4A_7C15 }.prefix(max(1, n))
+                out.texts += chosen
+                out.labels += Array(repeating: label, count: chosen.count)
+            }
+            return out
+        }
     }
 
     /// A choice, with every plan's probability (best first).
