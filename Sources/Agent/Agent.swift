@@ -100,7 +100,7 @@ public final class Agent: @unchecked Sendable {
     func finish(_ turn: Turn, answer written: String, checked: Bool = true) throws {
         var text = written.trimmingCharacters(in: .whitespacesAndNewlines)
         if let checker, !checked {
-            text = checker.namingNewImage(checker.namingSource(text, observations: turn.made.map(\.observation)), observations: turn.made.map(\.observation))
+            text = checker.naming(text, observations: turn.made.map(\.observation))
         } else if let checker {
             let verdict = checker.check(text, request: turn.instruction, observations: turn.made.map(\.observation))
             if verdict.replaced {

@@ -52,16 +52,17 @@ public final class ImageNetMeaning: @unchecked Sendable {
     /// any, taking only that noun's senses filed under the same lexicographer file as the defined sense and not
     /// more than two steps above it: no class falls under "puppy" (it is a kind of dog and of young mammal), but
     /// it is defined as "a young dog" (both noun.animal); "raccoon", "an omnivorous nocturnal mammal…", has none
-    /// ("mammal", four steps above it, says only "some mammal"); "coin", "a flat metal piece (usually a disc) used as money", is noun.possession, and no
-    /// sense of "disc" there covers a class. At each word of the definition the two-word noun it starts is tried
-    /// before the word alone ("young domestic cat" → "young", then "domestic cat").
+    /// ("mammal", four steps above it, says only "some mammal"); "coin", "a flat metal piece (usually a disc)
+    /// used as money", is noun.possession, and no sense of "disc" there covers a class. At each word of the
+    /// definition the two-word noun it starts is tried before the word alone ("young domestic cat" → "young",
+    /// then "domestic cat").
     public func defined(_ lemma: String) throws -> Match? {
         guard let entry = try wordNet.entry(lemma) else { return nil }
         // Every sense in WordNet's order: the tagged ones first ("kitten" has one; "raccoon"'s first is its fur).
         for sense in entry.synsets {
             let synset = try wordNet.synset(sense)
             let above = try wordNet.ancestors(sense)
-            var close = Set(try wordNet.synset(sense).hypernyms)
+            var close = Set(synset.hypernyms)
             for h in close { close.formUnion(try wordNet.synset(h).hypernyms) }   // two steps up
             let words = synset.definition.lowercased().split { !$0.isLetter && $0 != "-" }.map(String.init)
             for i in words.indices {

@@ -81,7 +81,7 @@ public struct AnswerChecker: Sendable {
     public func check(_ answer: String, request: String, observations: [Observation]) -> Verdict {
         let problems = self.problems(answer, request: request, observations: observations)
         let text = problems.isEmpty ? answer.trimmingCharacters(in: .whitespacesAndNewlines) : templateAnswer(request: request, observations: observations)
-        return Verdict(answer: namingNewImage(namingSource(text, observations: observations), observations: observations), problems: problems)
+        return Verdict(answer: naming(text, observations: observations), problems: problems)
     }
 
     /// The text of the user's own among `observations`: what was read in the image (fact `text`).
@@ -98,8 +98,17 @@ public struct AnswerChecker: Sendable {
         guard let last = made.last else { return answer }
         let named = Set(Self.words(answer.lowercased()))
         if made.contains(where: named.contains) { return answer }
-        let sentence = AnswerTemplate.fill(rules.newImage, facts: ["handle": last])
-        return answer.isEmpty ? sentence : answer + (answer.hasSuffix(".") || answer.hasSuffix("!") || answer.hasSuffix("?") ? " " : ". ") + sentence
+        return Self.appending(AnswerTemplate.fill(rules.newImage, facts: ["handle": last]), to: answer)
+    }
+
+    /// `answer` with the library photo it came from and the image the turn made named, where it does not name them.
+    public func naming(_ answer: String, observations: [Observation]) -> String {
+        namingNewImage(namingSource(answer, observations: observations), observations: observations)
+    }
+
+    /// `sentence` after `answer`, which is ended with a full stop if it has no end mark.
+    static func appending(_ sentence: String, to answer: String) -> String {
+        answer.isEmpty ? sentence : answer + (answer.hasSuffix(".") || answer.hasSuffix("!") || answer.hasSuffix("?") ? " " : ". ") + sentence
     }
 
     /// `answer`, with the library photo the deciding observation looked at named at its end (an earlier step's
@@ -110,8 +119,7 @@ public struct AnswerChecker: Sendable {
               what.hasPrefix("result "), let colon = what.firstIndex(of: ":") else { return answer }
         let file = what[what.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         guard !file.isEmpty, !answer.lowercased().contains(file.lowercased()) else { return answer }
-        let sentence = AnswerTemplate.fill(rules.fromSource, facts: ["source": file])
-        return answer.isEmpty ? sentence : answer + (answer.hasSuffix(".") || answer.hasSuffix("!") || answer.hasSuffix("?") ? " " : ". ") + sentence
+        return Self.appending(AnswerTemplate.fill(rules.fromSource, facts: ["source": file]), to: answer)
     }
 
     /// Everything wrong with `answer`.

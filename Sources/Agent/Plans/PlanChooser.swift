@@ -21,9 +21,10 @@ public final class PlanChooser: @unchecked Sendable {
         public func sampled(perPlan n: Int, seed: UInt64) -> TrainingSet {
             var out = TrainingSet(classes: classes, texts: [], labels: [], empty: empty)
             for label in classes.indices {
-                let mine = zip(texts, labels).filter { $0.1 == label }.map(\.0)
-                // Order by a seeded hash of each text: the same sample every run, whatever the file order.
-                let chosen = mine.sorted { (EmbeddingCache.key($0) ^ seed) &* 0x9E37_79B9_7F4A_7C15 < (EmbeddingCache.key($1) ^ seed) &* 0x9E37_79B9_7F4A_7C15 }.prefix(max(1, n))
+                // Ordered by a seeded hash of each text: the same sample every run, whatever the file order.
+                let chosen = zip(texts, labels).filter { $0.1 == label }
+                    .map { (text: $0.0, order: (EmbeddingCache.key($0.0) ^ seed) &* 0x9E37_79B9_7F4A_7C15) }
+                    .sorted { $0.order < $1.order }.prefix(max(1, n)).map(\.text)
                 out.texts += chosen
                 out.labels += Array(repeating: label, count: chosen.count)
             }
