@@ -39,7 +39,7 @@ extension Agent {
                 break
             }
             let bound = try PlanBinding.bind(step, tool: tool, earlier: results, images: imageChoices(for: turn.instruction))
-            guard case let .bound(spec) = bound else { break }
+            guard case .bound(var spec) = bound else { break }
             var succeeded = false
             for _ in 0..<2 where !succeeded && plannerSteps < maxSteps - 1 {
                 let decision = try await ask(.call(spec))
@@ -54,6 +54,12 @@ extension Agent {
                 let observation = try await perform(call, turn: turn)
                 succeeded = observation.error == nil
                 if succeeded { results.append((call, observation)) }
+                // An optional argument the error names (an invented box) is left out of the retry, which would
+                // otherwise write the same call again.
+                if let error = observation.error {
+                    let culprits = PlanBinding.culprits(in: error, of: spec, call: call, request: turn.instruction)
+                    if !culprits.isEmpty { spec = try PlanBinding.without(culprits, from: spec) }
+                }
             }
             guard succeeded else { break planSteps }
             // Nothing in the part an earlier step pointed at (no text in the box found): the step again on the
@@ -65,10 +71,9 @@ extension Agent {
                 if observation.error == nil { results[results.count - 1] = (wider, observation) }
                 else { turn.made.append(last) }   // the narrow result ("nothing there") still decides the answer
             }
-            // Nothing found: the steps that would use it have nothing to work on, unless the next step can do
-            // without it (its `optional` arguments).
-            if index < plan.steps.count - 1, results.last?.observation.facts["situation"] == "none",
-               plan.steps[index + 1].optional.isEmpty { break }
+            // Nothing found: the plan ends with the honest answer (the conventions: nothing is edited or read
+            // in place of what was asked about). `optional` arguments only widen a step whose part held nothing.
+            if index < plan.steps.count - 1, results.last?.observation.facts["situation"] == "none" { break }
         }
         pointToPassage(turn)
         // An answer its template alone gives (an edit, nothing found, a failure): the planner is not asked.

@@ -64,36 +64,79 @@ static inline void micro_kernel(const uint16_t *xb, int64_t k, const uint32_t *p
     }
 }
 
+// In place 16×16 transpose of 32-bit elements: r[i] holds row i on entry, column i on return.
+static inline void transpose16(__m512i r[16]) {
+    __m512i t[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+    }
+    // r[4i+j], 128-bit lane L: rows 4i…4i+3 of column 4L+j.
+    for (int i = 0; i < 4; i++) {
+        r[4 * i] = _mm512_unpacklo_epi64(t[4 * i], t[4 * i + 2]);
+        r[4 * i + 1] = _mm512_unpackhi_epi64(t[4 * i], t[4 * i + 2]);
+        r[4 * i + 2] = _mm512_unpacklo_epi64(t[4 * i + 1], t[4 * i + 3]);
+        r[4 * i + 3] = _mm512_unpackhi_epi64(t[4 * i + 1], t[4 * i + 3]);
+    }
+    __m512i out[16];
+    for (int j = 0; j < 4; j++) {
+        __m512i x0 = _mm512_shuffle_i32x4(r[j], r[4 + j], 0x88), x1 = _mm512_shuffle_i32x4(r[j], r[4 + j], 0xDD);
+        __m512i y0 = _mm512_shuffle_i32x4(r[8 + j], r[12 + j], 0x88), y1 = _mm512_shuffle_i32x4(r[8 + j], r[12 + j], 0xDD);
+        out[j] = _mm512_shuffle_i32x4(x0, y0, 0x88);
+        out[8 + j] = _mm512_shuffle_i32x4(x0, y0, 0xDD);
+        out[4 + j] = _mm512_shuffle_i32x4(x1, y1, 0x88);
+        out[12 + j] = _mm512_shuffle_i32x4(x1, y1, 0xDD);
+    }
+    for (int i = 0; i < 16; i++) r[i] = out[i];
+}
+
+// panel[kp][r] = rows[r][kp] for r < NR (rows: NR rows of kp2 bf16 pairs each): 16×16 register transposes,
+// contiguous loads and stores (a strided store per element is what the compiler would make of the plain loop).
+static void build_panel(const uint32_t *rows, int64_t kp2, uint32_t *panel) {
+    int64_t kp0 = 0;
+    for (; kp0 + 16 <= kp2; kp0 += 16) {
+        for (int r0 = 0; r0 < NR; r0 += 16) {
+            __m512i v[16];
+            for (int i = 0; i < 16; i++) v[i] = _mm512_loadu_si512(rows + (size_t)(r0 + i) * kp2 + kp0);
+            transpose16(v);
+            for (int j = 0; j < 16; j++) _mm512_storeu_si512(panel + (kp0 + j) * NR + r0, v[j]);
+        }
+    }
+    for (; kp0 < kp2; kp0++)
+        for (int r = 0; r < NR; r++) panel[kp0 * NR + r] = rows[(size_t)r * kp2 + kp0];
+}
+
 static void gemm_task(void *ctx, int ith, int nth) {
     gemm_job *j = (gemm_job *)ctx;
     int64_t blocks = (j->rows + NR - 1) / NR;
     int64_t per = (blocks + nth - 1) / nth, b0 = per * ith, b1 = b0 + per < blocks ? b0 + per : blocks;
     if (b0 >= b1) return;
+    int64_t kp2 = j->k / 2;
+    size_t panel_bytes = ((size_t)kp2 * NR * sizeof(uint32_t) + 63) / 64 * 64;
     float *row = aligned_alloc(64, (size_t)((j->k + 15) / 16 * 16) * sizeof(float));
-    uint16_t *rowb = aligned_alloc(64, (size_t)((j->k + 31) / 32 * 32) * sizeof(uint16_t));
-    uint32_t *panel = aligned_alloc(64, (size_t)(j->k / 2) * NR * sizeof(uint32_t));
-    if (!row || !rowb || !panel) {
-        free(row); free(rowb); free(panel);
+    uint32_t *rows = aligned_alloc(64, panel_bytes);   // [NR][kp2] bf16 pairs, row-major
+    uint32_t *panel = aligned_alloc(64, panel_bytes);
+    if (!row || !rows || !panel) {
+        free(row); free(rows); free(panel);
         j->failed = 1;
         return;
     }
-    int64_t kp2 = j->k / 2;
     for (int64_t b = b0; b < b1; b++) {
         int64_t n0 = b * NR, nrows = j->rows - n0 < NR ? j->rows - n0 : NR;
         for (int64_t r = 0; r < NR; r++) {
-            const uint32_t *pairs = (const uint32_t *)rowb;
+            uint32_t *pairs = rows + (size_t)r * kp2;
             if (r < nrows) {
                 lk_dequantize(j->type, j->w + (size_t)(n0 + r) * j->row_bytes, row, j->k);
-                to_bf16(row, rowb, j->k);
-                for (int64_t kp = 0; kp < kp2; kp++) panel[kp * NR + r] = pairs[kp];
+                to_bf16(row, (uint16_t *)pairs, j->k);
             } else {
-                for (int64_t kp = 0; kp < kp2; kp++) panel[kp * NR + r] = 0;
+                memset(pairs, 0, (size_t)kp2 * sizeof(uint32_t));
             }
         }
+        build_panel(rows, kp2, panel);
         for (int64_t t0 = 0; t0 < j->t; t0 += MR)
             micro_kernel(j->xb + t0 * j->k, j->k, panel, j->y + t0 * j->ldy + n0, j->ldy, nrows, j->t - t0);
     }
-    free(row); free(rowb); free(panel);
+    free(row); free(rows); free(panel);
 }
 
 int lk_gemm_bf16_supported(void) {

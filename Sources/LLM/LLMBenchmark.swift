@@ -31,39 +31,51 @@ public struct LLMBenchmark {
         return out
     }
 
-    /// Prompt processing of `count` tokens, `repetitions` times (after one warm-up run).
-    public func promptProcessing(_ count: Int, repetitions: Int) throws -> Result {
+    /// A cache holding `depth` tokens already (untimed), with room for `count` more: the state of an agent
+    /// turn whose instructions and examples are cached.
+    func cache(depth: Int, then count: Int) throws -> KVCache {
+        let t = model.transformer
+        let cache = t.makeCache(context: depth + count)
+        try cache.reserveForBenchmark(depth + count)
+        if depth > 0 { _ = try t.forward(tokens(depth, seed: 3), cache: cache, logits: .none) }
+        return cache
+    }
+
+    /// Suffix of a test name for a depth, as llama-bench writes it (`pp200 @ d1800`).
+    static func depthSuffix(_ depth: Int) -> String { depth > 0 ? " @ d\(depth)" : "" }
+
+    /// Prompt processing of `count` tokens after `depth` cached ones, `repetitions` times (after one warm-up run).
+    public func promptProcessing(_ count: Int, depth: Int = 0, repetitions: Int) throws -> Result {
         let t = model.transformer
         let prompt = tokens(count, seed: 1)
         _ = try t.forward(prompt, cache: t.makeCache(context: count), logits: .last)
         var rates: [Double] = []
         for _ in 0..<repetitions {
-            let cache = t.makeCache(context: count)
-            try cache.reserveForBenchmark(count)
+            let cache = try cache(depth: depth, then: count)
             let start = DispatchTime.now().uptimeNanoseconds
             _ = try t.forward(prompt, cache: cache, logits: .last)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             rates.append(Double(count) / seconds)
         }
-        return Result(test: "pp\(count)", tokensPerSecond: rates)
+        return Result(test: "pp\(count)" + Self.depthSuffix(depth), tokensPerSecond: rates)
     }
 
-    /// Generation of `count` tokens one at a time, `repetitions` times (after a short warm-up).
-    public func generation(_ count: Int, repetitions: Int) throws -> Result {
+    /// Generation of `count` tokens one at a time after `depth` cached ones, `repetitions` times (after a
+    /// short warm-up).
+    public func generation(_ count: Int, depth: Int = 0, repetitions: Int) throws -> Result {
         let t = model.transformer
         let input = tokens(count, seed: 2)
         let warm = t.makeCache(context: 8)
         for id in input.prefix(4) { _ = try t.forward([id], cache: warm, logits: .last) }
         var rates: [Double] = []
         for _ in 0..<repetitions {
-            let cache = t.makeCache(context: count)
-            try cache.reserveForBenchmark(count)
+            let cache = try cache(depth: depth, then: count)
             let start = DispatchTime.now().uptimeNanoseconds
             for id in input { _ = try t.forward([id], cache: cache, logits: .last) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             rates.append(Double(count) / seconds)
         }
-        return Result(test: "tg\(count)", tokensPerSecond: rates)
+        return Result(test: "tg\(count)" + Self.depthSuffix(depth), tokensPerSecond: rates)
     }
 
     /// Peak resident memory of this process so far (VmHWM), in bytes.

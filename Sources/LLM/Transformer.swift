@@ -162,19 +162,19 @@ final class DecodeScratch: @unchecked Sendable {
         q8 = Q8Activations(capacity: max(c.embedding, c.feedForward, c.queryWidth))
         self.threads = threads
         attentionCapacity = 1024
-        attentionBuffer = .allocate(capacity: threads * attentionCapacity)
+        attentionBuffer = .allocate(capacity: threads * Int(LK_ATTENTION_HEADS_PER_TASK) * attentionCapacity)
     }
 
     deinit {
         [x, h, q, attention, gate, up, attentionBuffer].forEach { $0.deallocate() }
     }
 
-    /// At least `threads · positions` floats.
+    /// At least `threads · LK_ATTENTION_HEADS_PER_TASK · positions` floats.
     func attentionScratch(positions: Int) -> UnsafeMutablePointer<Float> {
         if positions > attentionCapacity {
             attentionBuffer.deallocate()
             attentionCapacity = max(positions, attentionCapacity * 2)
-            attentionBuffer = .allocate(capacity: threads * attentionCapacity)
+            attentionBuffer = .allocate(capacity: threads * Int(LK_ATTENTION_HEADS_PER_TASK) * attentionCapacity)
         }
         return attentionBuffer
     }

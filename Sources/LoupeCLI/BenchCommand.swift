@@ -28,9 +28,13 @@ struct BenchLLMCommand: ParsableCommand {
     @Option(name: .customShort("r"), help: "Repetitions of each test.")
     var repetitions = 3
 
+    @Option(name: .customShort("d"), help: "Tokens already in the cache before each test (untimed), as in an agent turn whose instructions are cached.")
+    var depth = 0
+
     func run() throws {
-        guard (0...8192).contains(promptTokens), (0...8192).contains(generatedTokens), (1...50).contains(repetitions) else {
-            throw ValidationError("-p and -n must be 0...8192, -r 1...50")
+        guard (0...8192).contains(promptTokens), (0...8192).contains(generatedTokens), (1...50).contains(repetitions),
+              (0...8192).contains(depth) else {
+            throw ValidationError("-p, -n and -d must be 0...8192, -r 1...50")
         }
         let path = try ModelResolver.path(for: model)
         let fileBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
@@ -50,8 +54,8 @@ struct BenchLLMCommand: ParsableCommand {
                          threads, r.test, r.mean, r.standardDeviation))
             FileHandle.standardOutput.synchronizeFile()
         }
-        if promptTokens > 0 { row(try bench.promptProcessing(promptTokens, repetitions: repetitions)) }
-        if generatedTokens > 0 { row(try bench.generation(generatedTokens, repetitions: repetitions)) }
+        if promptTokens > 0 { row(try bench.promptProcessing(promptTokens, depth: depth, repetitions: repetitions)) }
+        if generatedTokens > 0 { row(try bench.generation(generatedTokens, depth: depth, repetitions: repetitions)) }
         if let peak = LLMBenchmark.peakResidentBytes() {
             print(String(format: "peak memory %.0f MB (model file %.0f MB; file + %.0f MB)", Double(peak) / 1e6,
                          Double(fileBytes) / 1e6, Double(peak - fileBytes) / 1e6))

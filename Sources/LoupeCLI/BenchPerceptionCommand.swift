@@ -23,7 +23,7 @@ struct BenchPerceptionCommand: ParsableCommand {
     @Option(help: "Run only cases whose id or kind contains this.")
     var only: String?
 
-    @Flag(help: "Print each case (for the dev set; the test set is measured, not looked into).")
+    @Flag(help: "Print each case (dev sets only: a case file in a folder named test is measured, not looked into).")
     var details = false
 
     struct Case {
@@ -46,6 +46,13 @@ struct BenchPerceptionCommand: ParsableCommand {
             }
             guard boxes.isEmpty || boxes.count == count else { throw CLIError("\(field("count")) is \(count) but there are \(boxes.count) boxes") }
             (self.id, self.image, self.kind, self.query, self.count, self.boxes) = (id, image, kind, query, count, boxes)
+        }
+    }
+
+    func validate() throws {
+        // A held-out set is measured, never looked into case by case.
+        if details, URL(fileURLWithPath: cases).deletingLastPathComponent().lastPathComponent == "test" {
+            throw ValidationError("--details prints each case, which is for the dev set (examples/perception/dev/cases.jsonl); the test set is only measured")
         }
     }
 

@@ -90,13 +90,41 @@ public final class ImageNetMeaning: @unchecked Sendable {
     /// it, and so does every class any of its senses covers ("whale" is first a very large person in WordNet,
     /// but it covers the whale classes, so it is not a person word; "diver" covers only the scuba diver).
     public func word(_ word: String, isKindOf offset: Int) throws -> Bool {
+        try kind(of: word, under: offset) == .only
+    }
+
+    /// How `word` relates to the synset `offset`.
+    public enum Kind: Sendable, Equatable {
+        /// Its first sense is not under it.
+        case no
+        /// Its first sense is under it, and so is every class any of its senses covers.
+        case only
+        /// Its first sense is under it, but another sense covers classes that are not ("speaker": a person
+        /// who speaks, and the loudspeaker class): what the image holds decides.
+        case mostly
+    }
+
+    /// Whether `word`'s first sense falls under `offset`, and whether other senses name classes outside it.
+    public func kind(of word: String, under offset: Int) throws -> Kind {
         for lemma in try wordNet.baseForms(word) {
             guard let entry = try wordNet.entry(lemma), let first = entry.synsets.first else { continue }
-            guard try wordNet.ancestors(first).contains(offset) else { return false }
-            return covered(by: Set(entry.synsets)).allSatisfy { above[$0].contains(offset) }
+            guard try wordNet.ancestors(first).contains(offset) else { return .no }
+            // "whale" is first a very large person, but its own senses cover the whale classes: not a person word.
+            let classes = covered(by: Set(entry.synsets))
+            let outside = classes.filter { !above[$0].contains(offset) }
+            if outside.isEmpty { return .only }
+            // A person sense beside an animal's is a figure of speech ("whale", "bear"): the animal is meant.
+            // Beside a thing's ("speaker", "coach"), either may be.
+            for c in outside {
+                guard let id = Int(labels.synsets[c].dropFirst()), try wordNet.synset(id).lexicographerFile != Self.animalFile else { return .no }
+            }
+            return .mostly
         }
-        return false
+        return .no
     }
+
+    /// WordNet's lexicographer file of animals (noun.animal).
+    static let animalFile = 5
 
     /// The first sense of `lemma`, or nil.
     public func firstSense(_ lemma: String) throws -> Int? { try wordNet.entry(lemma)?.synsets.first }

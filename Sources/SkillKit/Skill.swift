@@ -23,8 +23,31 @@ public struct Arguments: Sendable {
         let handle = string("image") ?? "img0"
         return (handle, try artifacts.image(handle))
     }
-    public func double(_ key: String) -> Double? { json[key]?.doubleValue }
-    public func int(_ key: String) -> Int? { json[key]?.intValue }
+    /// A number, or a string that is one with a unit of length or angle after it ("300px", "90 degrees").
+    public func double(_ key: String) -> Double? {
+        if let v = json[key]?.doubleValue { return v }
+        return string(key).flatMap(Self.measure)
+    }
+
+    /// A whole number, or a string that is one with a unit after it ("300px").
+    public func int(_ key: String) -> Int? {
+        if let v = json[key]?.intValue { return v }
+        guard let d = string(key).flatMap(Self.measure), d == d.rounded(), abs(d) < 1e9 else { return nil }
+        return Int(d)
+    }
+
+    /// Units a numeric argument may be written with.
+    static let units: Set<String> = ["px", "pixel", "pixels", "°", "deg", "degree", "degrees"]
+
+    /// The value of "300", "300px", "300 pixels" or "-90°"; nil for anything else (other words, NaN, no digits).
+    public static func measure(_ text: String) -> Double? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let end = t.firstIndex { !($0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0 == "+")) } ?? t.endIndex
+        let number = t[..<end]
+        guard number.contains(where: \.isNumber), let v = Double(number), v.isFinite else { return nil }
+        let unit = t[end...].trimmingCharacters(in: .whitespaces)
+        return unit.isEmpty || units.contains(unit) ? v : nil
+    }
 
     public func require(_ key: String) throws -> String {
         guard let v = string(key), !v.isEmpty else { throw SkillError.invalidArguments(skill: skill, reason: "\"\(key)\" is required") }

@@ -26,7 +26,21 @@ public struct EditSkill: Skill {
         if let c = Self.colors[raw] { return c }
         let hex = raw.hasPrefix("#") ? String(raw.dropFirst()) : raw
         if hex.count == 6, let v = UInt32(hex, radix: 16) { return (UInt8(v >> 16), UInt8((v >> 8) & 255), UInt8(v & 255)) }
+        // A phrase naming one colour ("a light blue background", "bright red").
+        if let name = Self.colourWord(in: raw), let c = Self.colors[name] { return c }
         throw SkillError.invalidArguments(skill: manifest.name, reason: "unknown colour \"\(raw)\" (use #rrggbb or one of \(Self.colors.keys.sorted().joined(separator: ", ")))")
+    }
+
+    /// The one colour name among the words of `phrase`, or nil when it has none or several.
+    static func colourWord(in phrase: String) -> String? {
+        let names = Set(phrase.lowercased().split { !$0.isLetter }.map(String.init).filter { colors[$0] != nil }
+            .map { $0 == "gray" ? "grey" : $0 })
+        return names.count == 1 ? names.first : nil
+    }
+
+    /// Whether a background value asks for no background at all ("transparent", "a transparent background").
+    static func meansTransparent(_ value: String) -> Bool {
+        value.lowercased().split { !$0.isLetter }.contains("transparent")
     }
 
     /// The target as a mask and a description, or nil for the whole image.
@@ -91,7 +105,8 @@ public struct EditSkill: Skill {
         case "recolor":
             guard let t else { throw SkillError.invalidArguments(skill: manifest.name, reason: "recolor needs a target (target, target_box or target_mask)") }
             let c = try color(args.string("value"))
-            result = try image.recolored(to: c, mask: t.0); what = "recoloured to \(args.string("value")!) in \(t.1)"
+            let name = args.string("value").flatMap { Self.colors[$0.lowercased()] == nil ? Self.colourWord(in: $0) : nil } ?? args.string("value")!
+            result = try image.recolored(to: c, mask: t.0); what = "recoloured to \(name) in \(t.1)"
         case "remove_background", "replace_background":
             let foreground: Mask
             let subject: String
@@ -100,9 +115,12 @@ public struct EditSkill: Skill {
                 subject = "the people (selfie segmentation)"
             }
             guard foreground.areaFraction > 0.001 else {
+                if t != nil {
+                    throw SkillError.failed(skill: manifest.name, reason: "\(subject) covers almost nothing (\(rounded(foreground.areaFraction * 100, places: 2))% of the image) to keep; pass a larger target")
+                }
                 throw SkillError.failed(skill: manifest.name, reason: "no foreground found (no person in the image); pass a target")
             }
-            if op == "remove_background" {
+            if op == "remove_background" || args.string("value").map(Self.meansTransparent) == true {
                 result = image
                 result.alpha = foreground.values
                 what = "background made transparent around \(subject) (\(rounded(foreground.areaFraction * 100, places: 1))% kept)"
@@ -115,7 +133,8 @@ public struct EditSkill: Skill {
                     background = try RGBImage(width: image.width, height: image.height, fill: try color(value))
                 }
                 result = try background.blended(with: image, mask: foreground)
-                what = "background replaced with \(value) around \(subject)"
+                let name = value.hasPrefix("img") || Self.colors[value.lowercased()] != nil ? value : (Self.colourWord(in: value) ?? value)
+                what = "background replaced with \(name) around \(subject)"
             }
         case "crop":
             guard let t, let b = t.0.boundingBox else { throw SkillError.invalidArguments(skill: manifest.name, reason: "crop needs a non-empty target_box, target_mask or target") }

@@ -64,6 +64,11 @@ public struct FinderSettings: Sendable, Codable {
         public var width: Double
         public var above: Double
         public var below: Double
+        /// In a photo where faces were found, a part holding no face is a person only if it is at least this
+        /// share of the smallest part that holds one, or the segmenter is at least `facelessProbability` sure
+        /// of it on average (a picture on the wall, a hand or a sleeve on its own is neither).
+        public var facelessArea: Double
+        public var facelessProbability: Double
     }
 
     public var routes: Routes
@@ -73,6 +78,9 @@ public struct FinderSettings: Sendable, Codable {
     public var colourAliases: [String: String]
     /// Least fraction of an instance's central pixels in the asked colour.
     public var colourMinimum: Double
+    /// Words after which a query's noun phrase says where or how the thing is, not what it is ("boats out on
+    /// the water", "the car parked in front"): the phrase is cut before the first of them.
+    public var phraseBreaks: [String]
     public var seen: Seen
     public var instances: Instances
     public var proposals: RegionProposals.Settings

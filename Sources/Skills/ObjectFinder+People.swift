@@ -5,7 +5,8 @@ import Vision
 extension ObjectFinder {
     /// People: parts of the selfie-segmentation mask, each split into as many people as it holds faces (people
     /// who touch form one part); a face outside every part is a person too, boxed from the face. Parts cut by
-    /// the image border count like any other.
+    /// the image border count like any other. When some part holds a face, a part holding none counts only if
+    /// it is person-sized beside them or surely a person (settings `facelessArea`, `facelessProbability`).
     func findPeople(_ image: RGBImage) throws -> [Found] {
         let s = settings.people
         let probabilities = try models.selfie().mask(image)
@@ -14,6 +15,8 @@ extension ObjectFinder {
         let faces = try findFaces(image)
         var used = Set<Int>()
         var people: [Found] = []
+        var faceless: [(part: Mask, box: PixelBox, score: Double, pixels: Int)] = []
+        var smallestWithFace = Int.max
         for part in mask.components(minimumPixels: minimum) {
             guard let b = part.boundingBox else { continue }
             // Faces whose centre is in this part (or whose box overlaps it by a third).
@@ -26,7 +29,13 @@ extension ObjectFinder {
             }
             used.formUnion(inside)
             let score = meanProbability(part, probabilities)
-            if inside.count <= 1 {
+            let pixels = part.values.reduce(0) { $0 + ($1 >= 128 ? 1 : 0) }
+            if inside.isEmpty {
+                faceless.append((part, b, score, pixels))
+                continue
+            }
+            smallestWithFace = min(smallestWithFace, pixels)
+            if inside.count == 1 {
                 people.append(Found(label: "person", box: b.normalized(width: image.width, height: image.height), score: score, mask: part))
                 continue
             }
@@ -37,6 +46,10 @@ extension ObjectFinder {
                 b.y1 = min(b.y1, boxes[k].y0 + Int(Double(boxes[k].y1 - boxes[k].y0) * s.below))
                 people.append(Found(label: "person", box: b.normalized(width: image.width, height: image.height), score: score, mask: piece))
             }
+        }
+        for f in faceless where smallestWithFace == .max || f.score >= s.facelessProbability
+            || Double(f.pixels) >= s.facelessArea * Double(smallestWithFace) {
+            people.append(Found(label: "person", box: f.box.normalized(width: image.width, height: image.height), score: f.score, mask: f.part))
         }
         for (i, face) in faces.enumerated() where !used.contains(i) {
             let f = face.box, fw = f.2 - f.0, fh = f.3 - f.1, cx = (f.0 + f.2) / 2

@@ -52,18 +52,25 @@ public final class ObjectFinder: @unchecked Sendable {
         query.lowercased().split(whereSeparator: { ".,;|".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// Reads a leading colour word ("red cars" → red, "cars"; "gray cat" → grey, "cat").
+    /// Reads a leading colour word ("red cars" → red, "cars"; "gray cat" → grey, "cat") and keeps the noun phrase
+    /// up to where it starts saying where or how the thing is (`phraseBreaks`: "boats out on the water" →
+    /// "boats") or a number begins ("face 20px radius" → "face"); a phrase that would be left empty stays whole.
     public func query(_ term: String) -> Query {
-        let words = term.split(separator: " ").map(String.init)
+        var words = term.split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "?!\"")) }.filter { !$0.isEmpty }
+        if let cut = words.indices.dropFirst().first(where: { settings.phraseBreaks.contains(words[$0]) || words[$0].contains(where: \.isNumber) }) {
+            words = Array(words[..<cut])
+        }
+        guard !words.isEmpty else { return Query(colour: nil, noun: term) }
         if words.count >= 2 {
             let first = settings.colourAliases[words[0]] ?? words[0]
             if settings.colours[first] != nil { return Query(colour: first, noun: words.dropFirst().joined(separator: " ")) }
         }
-        return Query(colour: nil, noun: term)
+        return Query(colour: nil, noun: words.joined(separator: " "))
     }
 
     public func find(_ term: String, in image: RGBImage) throws -> TermResult {
         let q = query(term)
+        let term = ([q.colour].compactMap { $0 } + [q.noun]).joined(separator: " ")   // as it is searched for
         let result = try findNoun(q.noun, term: term, in: image)
         guard let colour = q.colour, !result.found.isEmpty else { return result }
         let kept = result.found.filter { matches(colour, $0, in: image) }
@@ -95,9 +102,16 @@ public final class ObjectFinder: @unchecked Sendable {
             return TermResult(term: original, route: "palm-detection", found: palms.map { Found(label: "hand", box: norm($0.box), score: $0.score, mask: nil) },
                               note: palms.isEmpty ? "no hand found" : nil)
         }
-        if try isPerson(term) {
+        switch try personKind(term) {
+        case .only:
             let people = try findPeople(image)
             return TermResult(term: original, route: "selfie-segmentation+faces", found: people, note: people.isEmpty ? "no person found" : nil)
+        case .mostly:
+            // A person first, a thing too ("speaker"): the people in the image, if there are any.
+            let people = try findPeople(image)
+            if !people.isEmpty { return TermResult(term: original, route: "selfie-segmentation+faces", found: people, note: nil) }
+        case .no:
+            break
         }
         if routes.text.contains(term) {
             let reader = try models.textReader()
@@ -136,11 +150,12 @@ public final class ObjectFinder: @unchecked Sendable {
         return made
     }
 
-    /// A person word: listed, or a kind of person in WordNet ("woman", "pedestrian"; not "whale").
-    func isPerson(_ term: String) throws -> Bool {
-        if settings.routes.person.contains(term) { return true }
+    /// A person word: listed, or a kind of person in WordNet ("woman", "pedestrian"; not "whale"), or first a
+    /// person and also a thing ("speaker": `.mostly`).
+    func personKind(_ term: String) throws -> ImageNetMeaning.Kind {
+        if settings.routes.person.contains(term) { return .only }
         let meaning = try models.meaning()
-        guard let person = try meaning.firstSense(settings.routes.personSynset) else { return false }
-        return try meaning.word(term, isKindOf: person)
+        guard let person = try meaning.firstSense(settings.routes.personSynset) else { return .no }
+        return try meaning.kind(of: term, under: person)
     }
 }

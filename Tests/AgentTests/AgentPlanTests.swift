@@ -126,6 +126,15 @@ import Vision
         #expect(steps.last?.text == "I could not find any face in the image.")
     }
 
+    @Test func anObjectNotFoundIsNotReadInItsPlace() async throws {
+        let (agent, _) = try Self.setUp(plan: "detect-ocr", faces: 0, answer: "It says \"EXIT\".") { spec, _ in
+            Self.fill(spec, ["query": .string("face")])
+        }
+        let steps = try await agent.run("what is written on the face?")
+        #expect(steps.filter { $0.kind == .observation }.map(\.tool) == ["detect"], "the whole image is not read instead")
+        #expect(steps.last?.text == "I could not find any face in the image.")
+    }
+
     @Test func nothingReadInTheBoxFoundReadsTheWholeImage() async throws {
         let (agent, _) = try Self.setUp(plan: "detect-ocr", faces: 1, emptyRegions: true, answer: "It says \"EXIT\".") { spec, _ in
             Self.fill(spec, ["query": .string("sign")])

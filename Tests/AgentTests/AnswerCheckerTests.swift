@@ -51,7 +51,7 @@ import Testing
             #expect(v.replaced && c.internalText(in: v.answer) == nil, "\(leak) → \(v.answer)")
         }
         let yesCat = c.check("Yes, there is a cat.", request: "is there a cat?", observations: [Self.noCat])
-        #expect(yesCat.problems == [.missing("negative")] && yesCat.answer == "I could not find any cat in the image.")
+        #expect(yesCat.problems == [.missing("negative")] && yesCat.answer == "No, I could not find any cat in the image.")
         #expect(c.check("", request: "hi", observations: []).answer == c.rules.noToolFallback)
     }
 
@@ -106,6 +106,16 @@ import Testing
         #expect(c.namingSource("It says \"NO PARKING\".", observations: [Self.sign]) == "It says \"NO PARKING\".", "the user's own image")
     }
 
+    /// A count that found nothing is answered with a number, a yes-or-no question with "No", others plainly.
+    @Test func notFoundIsAnsweredInTheRequestsTerms() {
+        let c = Self.checker
+        let count = c.templateAnswer(request: "Count the cats for me", observations: [Self.noCat])
+        #expect(count.contains("0") && count.contains("cat"), "\(count)")
+        #expect(c.templateAnswer(request: "how many cats are there?", observations: [Self.noCat]) == count, "a count wins over \"any \" in \"many \"")
+        #expect(c.templateAnswer(request: "Is there a cat?", observations: [Self.noCat]).hasPrefix("No,"))
+        #expect(c.templateAnswer(request: "where is the cat", observations: [Self.noCat]) == "I could not find any cat in the image.")
+    }
+
     @Test func templatesParseAndFill() throws {
         let t = try AnswerTemplate(text: "notes\n## found\nmust: label\nmust when asked \"how many|count\": count\nI found {found}.\n\n## none\nmust: negative\nNo {term}.",
                                    file: "t.md")
@@ -113,6 +123,8 @@ import Testing
         #expect(t.sections["found"]?.text == "I found {found}." && t.sections["none"]?.text == "No {term}.")
         #expect(AnswerTemplate.fill("I found {found} ({unknown}).", facts: ["found": "2 dogs"]) == "I found 2 dogs.")
         #expect(throws: AgentError.self) { _ = try AnswerTemplate(text: "## x\nmust when asked how many: count", file: "t.md") }
+        #expect(throws: AgentError.self) { _ = try AnswerTemplate(text: "## x\nwhen asked \"how many\":", file: "t.md") }
+        #expect(throws: AgentError.self) { _ = try AnswerTemplate(text: "## x\nwhen asked \"\": None.", file: "t.md") }
         // Every shipped template fills from its skill's facts without leftovers.
         for name in ["detect", "ocr", "tag", "segment", "edit", "retrieve"] {
             let template = try #require(try AnswerTemplate.read(folder: Fixtures.skillsFolder.appendingPathComponent(name)), "\(name)")

@@ -123,6 +123,28 @@ import ToolSchema
         #expect(PlanBinding.callPrefix(spec) == #"{"name": "segment", "arguments": {"image": "img0","#)
     }
 
+    /// A retry leaves out the optional argument its error named (an invented box), so it does not write the same call.
+    @Test func aRetryLeavesOutTheArgumentTheErrorNamed() throws {
+        let plans = try PlanCatalog.read(Self.catalogFile)
+        let step = try #require(plans.first { $0.name == "segment" }?.steps[0])
+        let segment = try SkillManifest(folder: Fixtures.skillsFolder.appendingPathComponent("segment")).tool
+        guard case let .bound(spec) = try PlanBinding.bind(step, tool: segment, earlier: [], images: ["img0"]) else { Issue.record("not bound"); return }
+        let error = #"segment: invalid arguments: "box" must be [x0, y0, x1, y1] in 0…1 with x0 < x1 and y0 < y1, got [0.5, 0.5, 0.5, 0.5]"#
+        let call = ToolCall(name: "segment", arguments: try JSONParser.parse(#"{"image": "img0", "query": "puppy", "box": [0.5, 0.5, 0.5, 0.5]}"#))
+        #expect(PlanBinding.culprits(in: error, of: spec, call: call, request: "cut out the puppy in the middle") == ["box"])
+        #expect(PlanBinding.culprits(in: error, of: spec, call: call, request: "cut out the puppy in the box 0.5, 0.5, 0.5, 0.5").isEmpty,
+                "a box the user wrote is theirs")
+        #expect(PlanBinding.culprits(in: #"invalid arguments: "query" is empty"#, of: spec, call: call, request: "x").isEmpty, "a required argument stays")
+        let edit = try Self.editTool()
+        let colour = ToolCall(name: "edit", arguments: try JSONParser.parse(#"{"image": "img0", "operation": "replace_background", "value": "person"}"#))
+        let unknown = #"edit: invalid arguments: unknown colour "person" (use #rrggbb or one of black, blue)"#
+        #expect(PlanBinding.culprits(in: unknown, of: edit, call: colour, request: "make the background behind the speaker transparent") == ["value"])
+        #expect(PlanBinding.culprits(in: unknown, of: edit, call: colour, request: "put a person in the background").isEmpty, "asked for")
+        let retry = try PlanBinding.without(["box"], from: spec)
+        #expect(retry.parameters["properties"]?["box"] == nil && retry.parameters["properties"]?["query"] != nil)
+        #expect(throws: (any Error).self) { try retry.schema.validate(try JSONParser.parse(#"{"image": "img0", "query": "dog", "box": [0, 0, 1, 1]}"#)) }
+    }
+
     @Test func nothingFoundEndsThePlanAndImagesAreLimited() throws {
         let plans = try PlanCatalog.read(Self.catalogFile)
         let edit = try #require(plans.first { $0.name == "detect-edit" }?.steps[1])

@@ -154,3 +154,14 @@ import Vision
         #expect(a.handles == ["img0", "img1", "mask1", "img2"])
     }
 }
+
+/// Numeric arguments written with their unit are read as the number; anything else is not a number.
+@Suite struct ArgumentNumberTests {
+    @Test func numbersWithUnitsAreRead() throws {
+        let args = Arguments(skill: "edit", json: try JSONParser.parse(#"{"a": "300px", "b": "90 degrees", "c": 12, "d": "-0.25", "e": "abc", "f": "nan", "g": "3 apples", "h": "12.5px"}"#))
+        #expect(args.int("a") == 300 && args.double("b") == 90 && args.int("c") == 12 && args.double("d") == -0.25)
+        #expect(args.double("e") == nil && args.double("f") == nil && args.double("g") == nil)
+        #expect(args.int("h") == nil && args.double("h") == 12.5, "not a whole number")
+        #expect(Arguments.measure("1e999") == nil && Arguments.measure("") == nil && Arguments.measure("90°") == 90)
+    }
+}

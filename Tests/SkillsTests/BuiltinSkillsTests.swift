@@ -106,6 +106,17 @@ import Vision
         let cutHandle = try #require(cut.artifacts.first?.handle)
         let alpha = try #require(try cutArtifacts.image(cutHandle).alpha)
         #expect(alpha[5] == 0 && alpha[110 * 364 + 182] == 255)
+        // "a transparent background" as the new background is no background; a phrase naming one colour is that colour.
+        let (clear, clearArtifacts) = try await call("edit", "portrait_obama.png", #"{"operation": "replace_background", "value": "transparent background"}"#)
+        let clearHandle = try #require(clear.artifacts.first?.handle, "\(clear.text())")
+        let clearAlpha = try #require(try clearArtifacts.image(clearHandle).alpha)
+        #expect(clearAlpha[5] == 0 && clear.text().contains("transparent"), "\(clear.text())")
+        let (light, lightArtifacts) = try await call("edit", "portrait_obama.png", #"{"operation": "replace_background", "value": "a light blue backdrop"}"#)
+        let lightHandle = try #require(light.artifacts.first?.handle, "\(light.text())")
+        #expect(try lightArtifacts.image(lightHandle)[5, 5] == (30, 80, 220))
+        #expect(light.text().contains("replaced with blue"), "\(light.text())")
+        let (two, _) = try await call("edit", "portrait_obama.png", #"{"operation": "replace_background", "value": "red or blue"}"#)
+        #expect(two.error?.contains("unknown colour") == true, "two colours are not one")
     }
 
     @Test func grabCutSegmentsFromABoxAPointAndADetection() async throws {

@@ -25,3 +25,19 @@ import Testing
         #expect(throws: SkillError.self) { try FinderSettings.read(dir.appendingPathComponent("missing.json")) }
     }
 }
+
+/// A query reads as an optional colour and the noun phrase that names the thing, without where or how it is.
+@Suite struct QueryReadingTests {
+    @Test func theNounPhraseStopsWhereItSaysWhereTheThingIs() throws {
+        let models = PerceptionModels { model, _ in throw SkillError.missingModel(skill: "detect", model: model, hint: "not needed to read a query") }
+        let finder = try ObjectFinder(models: models, settings: FinderSettings.read(FinderSettings.file(in: Fixtures.skillsFolder)))
+        func q(_ query: ObjectFinder.Query) -> (String?, String) { (query.colour, query.noun) }
+        #expect(q(finder.query("boats out on the water")) == (nil, "boats"))
+        #expect(q(finder.query("red car parked in front of the cabin")) == ("red", "car"))
+        #expect(q(finder.query("face 20px radius")) == (nil, "face"))
+        #expect(q(finder.query("cup of coffee")) == (nil, "cup of coffee"), "of names what the thing is")
+        #expect(q(finder.query("gray cat")) == ("grey", "cat"))
+        #expect(q(finder.query("on")) == (nil, "on"), "never empty")
+        #expect(q(finder.query("mcdonald's sign down there?")) == (nil, "mcdonald's sign"))
+    }
+}

@@ -25,3 +25,16 @@ import Vision
         #expect(try ObjectFinder.split(part, byFaces: []).isEmpty)
     }
 }
+
+/// A box or point given with segment's query picks one of the things the query found.
+@Suite struct SegmentPickTests {
+    @Test func aPointOrBoxPicksOneOfTheMasks() throws {
+        let image = try RGBImage(width: 300, height: 100)
+        let masks = try [PixelBox(x0: 10, y0: 10, x1: 90, y1: 90), PixelBox(x0: 110, y0: 10, x1: 190, y1: 90), PixelBox(x0: 210, y0: 10, x1: 290, y1: 90)]
+            .map { try Mask(width: 300, height: 100, box: $0) }
+        #expect(SegmentSkill.pick(masks, box: nil, point: [0.5, 0.5], image: image) == 1, "the one holding the point")
+        #expect(SegmentSkill.pick(masks, box: nil, point: [0.99, 0.05], image: image) == 2, "else the nearest")
+        #expect(SegmentSkill.pick(masks, box: [0.0, 0.0, 0.35, 1.0], point: nil, image: image) == 0, "the box overlaps the first most")
+        #expect(SegmentSkill.pick(masks, box: nil, point: nil, image: image) == nil)
+    }
+}

@@ -85,14 +85,17 @@ extension SplitMix: SplitMixLike {}
         }
     }
 
-    @Test func attentionMatchesNaive() {
-        let heads = 4, kvHeads = 2, hd = 32, t = 19
+    /// Shapes: small heads with a tail of positions; the 0.5B planner's 14 heads over 2 KV heads (7 per KV head,
+    /// split 4 + 3) with two blocks of 16 positions; head dimension 128; a single position.
+    @Test(arguments: [(4, 2, 32, 19), (14, 2, 64, 37), (2, 1, 128, 33), (9, 3, 64, 1)])
+    func attentionMatchesNaive(shape: (Int, Int, Int, Int)) {
+        let (heads, kvHeads, hd, t) = shape
         var rng = SplitMix(seed: 3)
         func random(_ n: Int) -> [Float] { (0..<n).map { _ in Float(Int(rng.next() % 2001) - 1000) / 500 } }
         let q = random(heads * hd), k = random(t * kvHeads * hd), v = random(t * kvHeads * hd)
         let pool = KernelPool(threads: 2)
         var out = [Float](repeating: 0, count: heads * hd)
-        var scratch = [Float](repeating: 0, count: 2 * t)
+        var scratch = [Float](repeating: 0, count: 2 * Int(LK_ATTENTION_HEADS_PER_TASK) * t)
         Self.withBoth { path in
             lk_attention_decode(pool.raw, q, k, v, Int64(t), Int32(heads), Int32(kvHeads), Int32(hd), 0.3, &out, &scratch)
             for h in 0..<heads {
@@ -148,7 +151,17 @@ extension SplitMix: SplitMixLike {}
     /// Runs only where the CPU has AVX-512 BF16 (elsewhere the prefill uses SGEMM and this kernel is never called).
     @Test(.enabled(if: lk_gemm_bf16_supported() != 0), arguments: [GGMLType.q8_0, .q5_0, .q4_K, .q6_K, .f32])
     func matchesNaiveProduct(type: GGMLType) throws {
-        let rows = 37, k = 256, t = 11
+        try check(type: type, k: 256)
+    }
+
+    /// Widths whose pairs are not a multiple of 16 go through the panel's scalar tail.
+    @Test(.enabled(if: lk_gemm_bf16_supported() != 0), arguments: [34, 98])
+    func oddWidthsMatchTheNaiveProduct(k: Int) throws {
+        try check(type: .f32, k: k)
+    }
+
+    func check(type: GGMLType, k: Int) throws {
+        let rows = 37, t = 11
         var rng = SplitMix(seed: UInt64(type.rawValue) + 77)
         let blocks = NaiveDequantizer.randomBlocks(type, count: rows * k, rng: &rng)
         let w = NaiveDequantizer.dequantize(type, blocks, count: rows * k)

@@ -161,7 +161,9 @@ public struct AnswerChecker: Sendable {
             return templates[deciding.skill]?.sections["failed"]?.text ?? rules.failed
         }
         if let section = section(for: deciding), !section.text.isEmpty {
-            return AnswerTemplate.fill(section.text, facts: deciding.facts)
+            let lower = request.lowercased()
+            let text = section.textWhenAsked.first { $0.cues.contains(where: lower.contains) }?.text ?? section.text
+            return AnswerTemplate.fill(text, facts: deciding.facts)
         }
         let lines = deciding.lines.prefix(6).joined(separator: "; ")
         return AnswerTemplate.fill(rules.defaultTemplate, facts: ["skill": deciding.skill, "lines": lines])

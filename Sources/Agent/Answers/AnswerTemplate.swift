@@ -7,6 +7,7 @@ import Foundation
 /// ## found
 /// must: label
 /// must when asked "how many|count": count
+/// when asked "is there": Yes: I found {found}.
 /// I found {found}.
 /// ```
 /// A section with the line `by: template` is answered by its template alone, without asking the planner.
@@ -18,6 +19,8 @@ public struct AnswerTemplate: Sendable {
         public var mustWhenAsked: [(cues: [String], facts: [String])]
         /// The template text: `{fact}` is replaced by the fact's value.
         public var text: String
+        /// Templates used instead of `text` when the request contains one of the cues (lower case), first match wins.
+        public var textWhenAsked: [(cues: [String], text: String)] = []
         /// `by: template`: the template is the answer and the planner is not asked for one.
         public var templateOnly = false
     }
@@ -39,13 +42,13 @@ public struct AnswerTemplate: Sendable {
             if line.hasPrefix("## ") { flush(); name = String(line.dropFirst(3)).trimmingCharacters(in: .whitespaces); continue }
             guard name != nil, !line.isEmpty else { continue }
             if line.hasPrefix("must when asked ") {
-                let rest = line.dropFirst("must when asked ".count)
-                guard rest.first == "\"", let close = rest.dropFirst().firstIndex(of: "\""), rest[close...].hasPrefix("\":") else {
-                    throw AgentError.prompt(file: file, reason: "\"\(line)\": write must when asked \"cue|cue\": fact, fact")
-                }
-                let cues = rest[rest.index(after: rest.startIndex)..<close].split(separator: "|").map { $0.lowercased().trimmingCharacters(in: .whitespaces) }
-                let facts = rest[rest.index(close, offsetBy: 2)...].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let (cues, rest) = try Self.cues(line, after: "must when asked ", file: file, usage: "must when asked \"cue|cue\": fact, fact")
+                let facts = rest.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 current.mustWhenAsked.append((cues, facts))
+            } else if line.hasPrefix("when asked ") {
+                let (cues, rest) = try Self.cues(line, after: "when asked ", file: file, usage: "when asked \"cue|cue\": template text")
+                guard !rest.isEmpty else { throw AgentError.prompt(file: file, reason: "\"\(line)\": no template text after the cues") }
+                current.textWhenAsked.append((cues, rest))
             } else if line == "by: template" {
                 current.templateOnly = true
             } else if line.hasPrefix("must:") {
@@ -56,6 +59,18 @@ public struct AnswerTemplate: Sendable {
         }
         flush()
         self.sections = sections
+    }
+
+    /// The cues of a `PREFIX"a|b": rest` line (lower case) and the rest, trimmed.
+    private static func cues(_ line: String, after prefix: String, file: String, usage: String) throws -> ([String], String) {
+        let rest = line.dropFirst(prefix.count)
+        guard rest.first == "\"", let close = rest.dropFirst().firstIndex(of: "\""), rest[close...].hasPrefix("\":") else {
+            throw AgentError.prompt(file: file, reason: "\"\(line)\": write \(usage)")
+        }
+        let cues = rest[rest.index(after: rest.startIndex)..<close].split(separator: "|").map { $0.lowercased().trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        guard !cues.isEmpty else { throw AgentError.prompt(file: file, reason: "\"\(line)\": no cue between the quotes") }
+        return (cues, rest[rest.index(close, offsetBy: 2)...].trimmingCharacters(in: .whitespaces))
     }
 
     /// Reads `folder/answer.md`, or nil when the skill has none.

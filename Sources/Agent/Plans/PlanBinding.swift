@@ -41,6 +41,41 @@ public enum PlanBinding {
         return out
     }
 
+    /// The optional arguments of `spec` that `error` names in quotes, by key ("\"box\" must be …") or by value
+    /// ("unknown colour \"person\""), and whose value in
+    /// the failed `call` the request does not state (no number or word of it is in `request`: the planner made
+    /// it up), the ones a retry should leave out rather than write again. A value the user asked for ("300px")
+    /// stays, to be written better.
+    public static func culprits(in error: String, of spec: ToolSpec, call: ToolCall, request: String) -> [String] {
+        let required = Set((spec.parameters["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        let asked = Set(request.lowercased().split { !($0.isLetter || $0.isNumber || $0 == ".") }.map { String($0).trimmingCharacters(in: ["."]) })
+        func stated(_ v: JSONValue) -> Bool {
+            switch v {
+            case let .array(items): return items.contains(where: stated)
+            case let .number(n): return asked.contains(n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n))
+            case let .string(t):
+                return t.lowercased().split { !($0.isLetter || $0.isNumber) }.contains { $0.count >= 2 && asked.contains(String($0)) }
+            default: return false
+            }
+        }
+        let lowerError = error.lowercased()
+        return (spec.parameters["properties"]?.objectValue ?? []).map(\.key).filter { key in
+            guard !required.contains(key), let value = call.arguments[key] else { return false }
+            // Named by its key ("\"box\" must be …") or by its value ("unknown colour \"person\"").
+            let named = error.contains("\"\(key)\"") || value.stringValue.map { !$0.isEmpty && lowerError.contains("\"\($0.lowercased())\"") } == true
+            return named && !stated(value)
+        }
+    }
+
+    /// `spec` without the properties `keys` (optional ones: a retry's narrower schema).
+    public static func without(_ keys: [String], from spec: ToolSpec) throws -> ToolSpec {
+        guard !keys.isEmpty, var properties = spec.parameters["properties"]?.objectValue else { return spec }
+        properties.removeAll { keys.contains($0.key) }
+        var parameters = spec.parameters.objectValue ?? []
+        if let i = parameters.firstIndex(where: { $0.key == "properties" }) { parameters[i].value = .object(properties) }
+        return try ToolSpec(name: spec.name, description: spec.description, parameters: .object(parameters))
+    }
+
     /// Narrows `tool` for `step`. `earlier` holds this plan's steps made so far, in order; `images` the image
     /// handles the call may use (nil: any string; empty: none, so an optional image argument is dropped).
     public static func bind(_ step: Plan.Step, tool: ToolSpec, earlier: [(call: ToolCall, observation: Observation)],

@@ -62,9 +62,11 @@ void lk_matvec(lk_pool *pool, int type, const void *w, size_t row_bytes, int64_t
 void lk_dequantize_rows(lk_pool *pool, int type, const void *w, size_t row_bytes, int64_t r0, int64_t r1,
                         int64_t k, float *dst);
 
+/// Query heads of one KV head handled by one task of lk_attention_decode (its scratch is per thread).
+#define LK_ATTENTION_HEADS_PER_TASK 4
 /// Attention of one query token over `t` cached positions, grouped-query.
 /// q: [n_head, hd]; k_cache, v_cache: [t, n_kv, hd] (row stride n_kv·hd); out: [n_head, hd];
-/// scratch: at least lk_pool_threads(pool)·t floats.
+/// scratch: at least lk_pool_threads(pool)·LK_ATTENTION_HEADS_PER_TASK·t floats.
 void lk_attention_decode(lk_pool *pool, const float *q, const float *k_cache, const float *v_cache,
                          int64_t t, int n_head, int n_kv, int hd, float scale, float *out, float *scratch);
 
