@@ -23,8 +23,9 @@ public struct DetectSkill: Skill {
         var overlay = image
         var union = [UInt8](repeating: 0, count: image.pixelCount)
         let colors: [(UInt8, UInt8, UInt8)] = [(255, 40, 40), (40, 200, 40), (40, 120, 255), (255, 190, 0), (220, 0, 220), (0, 200, 200)]
-        for (t, term) in terms.enumerated() {
-            let result = try finder.find(term, in: image)
+        for (t, asked) in terms.enumerated() {
+            let result = try finder.find(asked, in: image)
+            let term = result.term   // the thing as searched for ("face", not "face 20px radius")
             let places = result.found.map { BoxPlace.words($0.box) }
             if result.found.isEmpty {
                 missing.append(term)
