@@ -38,6 +38,11 @@ public struct EditSkill: Skill {
         return names.count == 1 ? names.first : nil
     }
 
+    /// How an accepted colour value is named in what changed: as written, or the one colour a phrase names.
+    static func shownColour(_ value: String) -> String {
+        colors[value.lowercased()] != nil ? value : (colourWord(in: value) ?? value)
+    }
+
     /// Whether a background value asks for no background at all ("transparent", "a transparent background").
     static func meansTransparent(_ value: String) -> Bool {
         value.lowercased().split { !$0.isLetter }.contains("transparent")
@@ -105,8 +110,7 @@ public struct EditSkill: Skill {
         case "recolor":
             guard let t else { throw SkillError.invalidArguments(skill: manifest.name, reason: "recolor needs a target (target, target_box or target_mask)") }
             let c = try color(args.string("value"))
-            let name = args.string("value").flatMap { Self.colors[$0.lowercased()] == nil ? Self.colourWord(in: $0) : nil } ?? args.string("value")!
-            result = try image.recolored(to: c, mask: t.0); what = "recoloured to \(name) in \(t.1)"
+            result = try image.recolored(to: c, mask: t.0); what = "recoloured to \(Self.shownColour(args.string("value")!)) in \(t.1)"
         case "remove_background", "replace_background":
             let foreground: Mask
             let subject: String
@@ -133,8 +137,7 @@ public struct EditSkill: Skill {
                     background = try RGBImage(width: image.width, height: image.height, fill: try color(value))
                 }
                 result = try background.blended(with: image, mask: foreground)
-                let name = value.hasPrefix("img") || Self.colors[value.lowercased()] != nil ? value : (Self.colourWord(in: value) ?? value)
-                what = "background replaced with \(name) around \(subject)"
+                what = "background replaced with \(value.hasPrefix("img") ? value : Self.shownColour(value)) around \(subject)"
             }
         case "crop":
             guard let t, let b = t.0.boundingBox else { throw SkillError.invalidArguments(skill: manifest.name, reason: "crop needs a non-empty target_box, target_mask or target") }

@@ -28,8 +28,7 @@ extension ObjectFinder {
                 return overlap(part, box: PixelBox(x0: Int(f.0), y0: Int(f.1), x1: Int(f.2), y1: Int(f.3))) >= 0.33
             }
             used.formUnion(inside)
-            let score = meanProbability(part, probabilities)
-            let pixels = part.values.reduce(0) { $0 + ($1 >= 128 ? 1 : 0) }
+            let (score, pixels) = meanProbability(part, probabilities)
             if inside.isEmpty {
                 faceless.append((part, b, score, pixels))
                 continue
@@ -93,10 +92,11 @@ extension ObjectFinder {
         return Double(n) / Double((b.x1 - b.x0) * (b.y1 - b.y0))
     }
 
-    private func meanProbability(_ part: Mask, _ probabilities: [Float]) -> Double {
+    /// The network's mean probability over a part (0/255 from `components`), and the part's pixel count.
+    private func meanProbability(_ part: Mask, _ probabilities: [Float]) -> (mean: Double, pixels: Int) {
         var total = 0.0, n = 0
         for i in part.values.indices where part.values[i] != 0 { total += Double(probabilities[i]); n += 1 }
-        return n > 0 ? total / Double(n) : 0
+        return (n > 0 ? total / Double(n) : 0, n)
     }
 
     /// Faces at several scales: the whole image, then overlapping square tiles of half and a quarter of the
