@@ -57,7 +57,7 @@ extension Agent {
                 // An optional argument the error names (an invented box) is left out of the retry, which would
                 // otherwise write the same call again.
                 if let error = observation.error {
-                    let culprits = PlanBinding.culprits(in: error, of: spec, call: call, request: turn.instruction)
+                    let culprits = PlanBinding.culprits(in: error, of: spec, call: call, request: turn.instruction, borrowed: results.map(\.call))
                     if !culprits.isEmpty { spec = try PlanBinding.without(culprits, from: spec) }
                 }
             }

@@ -105,7 +105,7 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
         }
         let key = user.content + "\u{1}" + skills.joined(separator: ",")
         if let turnExamples, turnExamples.key == key { return turnExamples.examples }
-        let count = skills.isEmpty ? chatExampleCount : exampleCount
+        let count = skills.isEmpty ? chatExampleCount : request.plan?.examples ?? exampleCount
         let found = try index.nearest(to: PromptBuilder.words(of: user.content), skills: skills, count: count).map(\.entries)
         turnExamples = (key, found)
         return found

@@ -44,9 +44,24 @@ public struct PromptBuilder: Sendable {
             case .tool: chat.append(ChatMessage(.tool, m.content))
             }
         }
-        let text = ChatTemplate.render(chat, tools: request.tools)
-        let system = ChatTemplate.render([chat[0]], tools: request.tools, addGenerationPrompt: false)
+        let tools = Self.fitted(request.tools, characters: texts.toolsBlockCharacters)
+        let text = ChatTemplate.render(chat, tools: tools)
+        let system = ChatTemplate.render([chat[0]], tools: tools, addGenerationPrompt: false)
         return (text, system)
+    }
+
+    /// The tools the system turn shows: in the registry's order (built-in skills first), each while the
+    /// descriptions and schemas so far fit in `characters`; the rest are left out of the prompt (a plugin with a
+    /// hundred tools would fill the planner's context), and reached through the plan choice, whose step's
+    /// grammar names the tool.
+    public static func fitted(_ tools: [ToolSpec], characters: Int) -> [ToolSpec] {
+        var used = 0
+        return tools.filter { tool in
+            let size = tool.name.count + tool.description.count + tool.parameters.compactDescription.count
+            guard used + size <= characters else { return false }
+            used += size
+            return true
+        }
     }
 
     /// The user's words without Loupe's notes (`[image img0 attached, …]` lines).

@@ -16,6 +16,9 @@ public struct PromptTexts: Sendable {
     public var repeatedCallHint: String
     /// The note on a step run again on the whole image after finding nothing in the part it was pointed at.
     public var widenedNote: String
+    /// Most characters of tool descriptions and schemas the system turn carries (`tools_block_characters`); tools
+    /// past it (a plugin with many) are not shown there, and are reached through the plan choice alone.
+    public var toolsBlockCharacters = 16_000
 
     /// Reads `skills/prompts.json`; every field is required.
     public static func read(_ file: URL) throws -> PromptTexts {
@@ -28,10 +31,17 @@ public struct PromptTexts: Sendable {
             guard let s = json[key]?.stringValue, !s.isEmpty else { throw AgentError.prompt(file: file.path, reason: "\"\(key)\" must be a non-empty string") }
             return s
         }
-        return PromptTexts(examplesIntro: try field("examples_intro"), requestIntro: try field("request_intro"),
-                           malformedCallHint: try field("malformed_call_hint"), malformedFreeHint: try field("malformed_free_hint"),
-                           repeatedCallError: try field("repeated_call_error"), repeatedCallHint: try field("repeated_call_hint"),
-                           widenedNote: try field("widened_note"))
+        var texts = PromptTexts(examplesIntro: try field("examples_intro"), requestIntro: try field("request_intro"),
+                                malformedCallHint: try field("malformed_call_hint"), malformedFreeHint: try field("malformed_free_hint"),
+                                repeatedCallError: try field("repeated_call_error"), repeatedCallHint: try field("repeated_call_hint"),
+                                widenedNote: try field("widened_note"))
+        if let v = json["tools_block_characters"] {
+            guard let n = v.intValue, (1_000...200_000).contains(n) else {
+                throw AgentError.prompt(file: file.path, reason: "\"tools_block_characters\" must be a whole number from 1000 to 200000")
+            }
+            texts.toolsBlockCharacters = n
+        }
+        return texts
     }
 
     /// An error observation for the planner, in the observation format.

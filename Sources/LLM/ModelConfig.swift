@@ -58,6 +58,16 @@ public struct ModelConfig: Sendable, Equatable {
         guard embedding % 32 == 0, feedForward % 32 == 0, (heads * headDim) % 32 == 0 else {
             throw LLMError.invalidConfiguration("embedding \(embedding) and feed-forward \(feedForward) must be multiples of 32")
         }
+        // Hyper-parameters a damaged or hostile file could make NaN or absurd (a NaN epsilon generates "!!!!").
+        guard ropeBase.isFinite, ropeBase >= 1, ropeBase <= 1e9 else {
+            throw LLMError.invalidConfiguration("rope.freq_base \(ropeBase) is not a finite number from 1 to 1e9; the file's metadata is damaged")
+        }
+        guard rmsEpsilon.isFinite, rmsEpsilon > 0, rmsEpsilon <= 0.1 else {
+            throw LLMError.invalidConfiguration("attention.layer_norm_rms_epsilon \(rmsEpsilon) is not a finite number above 0 and at most 0.1; the file's metadata is damaged")
+        }
+        guard contextLength <= 1 << 24 else {
+            throw LLMError.invalidConfiguration("context_length \(contextLength) is above 16M tokens; the file's metadata is damaged")
+        }
     }
 
     /// Query width `heads · headDim`.

@@ -15,6 +15,10 @@ public enum MCPBridgeError: Error, CustomStringConvertible {
     case badTools(plugin: String, reason: String)
     /// The plugin list file (plugins.json) cannot be read or written.
     case pluginList(file: String, reason: String)
+    /// A message (one line) longer than the transport accepts; the connection was closed.
+    case messageTooLarge(bytes: Int, limit: Int)
+    /// An MCP client named a file serve-mcp may not or cannot read (outside `--allow`, not a regular file, …).
+    case notAllowed(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -28,6 +32,9 @@ public enum MCPBridgeError: Error, CustomStringConvertible {
         case let .toolError(plugin, message): return "plugin \(plugin) reported an error: \(message)"
         case let .badTools(plugin, reason): return "plugin \(plugin): \(reason)"
         case let .pluginList(file, reason): return "\(file): \(reason)"
+        case let .notAllowed(path, reason): return "\(path) \(reason)"
+        case let .messageTooLarge(bytes, limit):
+            return "an MCP message of more than \(bytes) bytes passed the limit of \(limit) bytes; the connection was closed"
         }
     }
 }

@@ -35,6 +35,9 @@ public enum PluginSkills {
         }
     }
 
+    /// Most tools one plugin may have.
+    public static let maximumTools = 64
+
     /// Starts the plugin, lists its tools and checks each one: a valid name not in `reserved`, a description, and
     /// an input schema Loupe can validate and constrain decoding with. Stops the plugin afterwards.
     public static func inspect(_ plugin: PluginManifest, reserved: Set<String>) async throws -> [PluginList.Tool] {
@@ -46,6 +49,9 @@ public enum PluginSkills {
         }
         await connection.stop()
         guard !listed.isEmpty else { throw MCPBridgeError.badTools(plugin: plugin.name, reason: "tools/list returned no tools") }
+        guard listed.count <= maximumTools else {
+            throw MCPBridgeError.badTools(plugin: plugin.name, reason: "tools/list returned \(listed.count) tools; a plugin may have at most \(maximumTools) (each one is a plan the classifier learns); split it into several plugins")
+        }
         var seen = Set<String>()
         return try listed.map { tool in
             guard SkillFolder.isValidName(tool.name) else {

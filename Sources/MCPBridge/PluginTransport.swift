@@ -3,12 +3,12 @@ import Logging
 import MCP
 import SystemPackage
 
-/// The stdio transport to one plugin process, with a check the SDK does not make: every line the plugin
+/// The stdio transport to one plugin process (`LineTransport`: linear reading, bounded lines), with a check the SDK does not make: every line the plugin
 /// writes must be JSON. A line that is not, or the end of the plugin's output, is reported through `onClosed`
 /// so the connection can stop the plugin and fail the call in flight instead of waiting for its timeout.
 actor PluginTransport: Transport {
     nonisolated let logger = Logger(label: "loupe.mcp.plugin", factory: { _ in SwiftLogNoOpLogHandler() })
-    private let inner: StdioTransport
+    private let inner: LineTransport
     private let stream: AsyncThrowingStream<Data, Swift.Error>
     private let continuation: AsyncThrowingStream<Data, Swift.Error>.Continuation
     private let onClosed: @Sendable (_ garbage: String?) async -> Void
@@ -16,14 +16,17 @@ actor PluginTransport: Transport {
 
     /// `input` is the plugin's stdout, `output` its stdin.
     init(input: FileDescriptor, output: FileDescriptor, onClosed: @escaping @Sendable (_ garbage: String?) async -> Void) {
-        inner = StdioTransport(input: input, output: output, logger: logger)
+        inner = LineTransport(input: input, output: output, maximumMessage: Self.maximumMessage, label: "loupe.mcp.plugin")
         (stream, continuation) = AsyncThrowingStream.makeStream()
         self.onClosed = onClosed
     }
 
+    /// Longest line a plugin may write (a result with several images, base64).
+    static let maximumMessage = 64 << 20
+
     func connect() async throws {
         try await inner.connect()
-        let source = await inner.receive()
+        let source = inner.receive()
         let continuation = self.continuation, onClosed = self.onClosed
         // The stream handed to the client finishes only in disconnect(): the SDK's client loop re-reads a finished
         // stream without suspending, which would starve the cooperative pool until someone disconnects it.

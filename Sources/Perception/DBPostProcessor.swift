@@ -100,7 +100,7 @@ public struct DBPostProcessor: Sendable {
     }
 
     /// Top to bottom, then left to right for boxes whose tops are within 10 px.
-    static func readingOrder(_ boxes: [[(x: Double, y: Double)]]) -> [[(x: Double, y: Double)]] {
+    public static func readingOrder(_ boxes: [[(x: Double, y: Double)]]) -> [[(x: Double, y: Double)]] {
         var b = boxes.sorted { ($0[0].y, $0[0].x) < ($1[0].y, $1[0].x) }
         guard b.count > 1 else { return b }
         for i in 0..<(b.count - 1) {

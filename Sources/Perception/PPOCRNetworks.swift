@@ -35,12 +35,56 @@ public final class PPOCRNetworks: @unchecked Sendable {
         return x
     }
 
-    /// The detector's input size for an image: the shorter side scaled up to at least 736, each side rounded
-    /// to a multiple of 32 (half to even, as Python's round does).
+    /// Most the detector scales a small image up (the reference scales a 20-pixel strip 37 times; text that tall
+    /// is far beyond what the detector was trained on, and the input would be 37 times as long).
+    public static let maximumUpscale = 4.0
+    /// Longest side, and most pixels, of one detector pass; larger inputs are read in tiles.
+    public static let maximumPassSide = 4096, maximumPassPixels = 4096 * 1024
+
+    /// The detector's input size for an image: the shorter side scaled up to at least 736 (at most
+    /// `maximumUpscale` times), each side rounded to a multiple of 32 (half to even, as Python's round does).
     public static func detectionSize(width: Int, height: Int) -> (width: Int, height: Int) {
-        let ratio = min(width, height) < 736 ? 736 / Double(min(width, height)) : 1
+        let ratio = detectionScale(width: width, height: height)
         func round32(_ v: Double) -> Int { max(32, Int((v / 32).rounded(.toNearestOrEven)) * 32) }
         return (round32(Double(Int(Double(width) * ratio))), round32(Double(Int(Double(height) * ratio))))
+    }
+
+    static func detectionScale(width: Int, height: Int) -> Double {
+        min(width, height) < 736 ? min(maximumUpscale, 736 / Double(max(1, min(width, height)))) : 1
+    }
+
+    /// The parts of a `width`×`height` image the detector reads, in image pixels: the
+    /// whole image when its detector input fits one pass (`maximumPassSide`, `maximumPassPixels`), else
+    /// overlapping tiles, each of which does: strips along the long side of a long, narrow image, a grid of
+    /// squares for a large one. Each tile comes with its core, the part whose boxes it keeps (cores tile the
+    /// image without overlap, so a line in an overlap is kept once).
+    public static func detectionTiles(width: Int, height: Int) -> [(tile: PixelBox, core: PixelBox)] {
+        let size = detectionSize(width: width, height: height)
+        if max(size.width, size.height) <= maximumPassSide, size.width * size.height <= maximumPassPixels {
+            let whole = PixelBox(x0: 0, y0: 0, x1: width, y1: height)
+            return [(whole, whole)]
+        }
+        let scale = detectionScale(width: width, height: height)
+        // Tile sides in detector pixels: strips keep the whole short side; otherwise squares.
+        let strip = Double(min(size.width, size.height)) <= Double(maximumPassPixels / maximumPassSide)
+        let long = strip ? maximumPassSide : Int(Double(maximumPassPixels).squareRoot())
+        let tileSide = max(32, Int(Double(long - 32) / scale))                   // image pixels, room for rounding
+        let overlap = max(16, tileSide / 8)
+        func spans(_ extent: Int, whole: Bool) -> [(start: Int, length: Int, core: Range<Int>)] {
+            if whole || extent <= tileSide { return [(0, extent, 0..<extent)] }
+            let step = tileSide - overlap
+            let count = Int((Double(extent - overlap) / Double(step)).rounded(.up))
+            let starts = (0..<count).map { min($0 * step, extent - tileSide) }
+            // Cores meet in the middle of each overlap.
+            let cuts = [0] + (1..<count).map { (starts[$0] + starts[$0 - 1] + tileSide) / 2 } + [extent]
+            return (0..<count).map { i in (starts[i], tileSide, cuts[i]..<max(cuts[i], cuts[i + 1])) }
+        }
+        let wide = width >= height
+        let xs = spans(width, whole: strip && !wide), ys = spans(height, whole: strip && wide)
+        return ys.flatMap { y in xs.map { x in
+            (PixelBox(x0: x.start, y0: y.start, x1: x.start + x.length, y1: y.start + y.length),
+             PixelBox(x0: x.core.lowerBound, y0: y.core.lowerBound, x1: x.core.upperBound, y1: y.core.upperBound))
+        } }
     }
 
     /// Text probability map at the detector's input size (`[h·w]`, row-major) and that size.

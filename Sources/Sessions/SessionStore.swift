@@ -13,8 +13,11 @@ public final class SessionStore: @unchecked Sendable {
     private let lock = NSLock()
     public let path: String
 
+    /// Opens the store at `path`, creating it if needed. An existing file is checked first (`PRAGMA quick_check`,
+    /// read-only): a damaged store is refused with `SessionError.damaged` and left untouched.
     public init(path: String) throws {
         self.path = path
+        if FileManager.default.fileExists(atPath: path) { try Self.checkIntact(path) }
         do {
             db = try Database(path: path)
             try db.execute("""
@@ -31,6 +34,20 @@ public final class SessionStore: @unchecked Sendable {
         } catch {
             throw SessionError.io("\(path): \(error)")
         }
+    }
+
+    /// Throws `SessionError.damaged` unless SQLite's quick check of the file at `path` says "ok".
+    static func checkIntact(_ path: String) throws {
+        let problem: String
+        do {
+            let rows = try Database(path: path, readOnly: true).query("PRAGMA quick_check")
+            let lines = rows.compactMap { row -> String? in if case let .text(t)? = row.first { return t } else { return nil } }
+            if lines == ["ok"] { return }
+            problem = lines.first.map { String($0.prefix(200)) } ?? "the check returned nothing"
+        } catch {
+            problem = String("\(error)".prefix(200))
+        }
+        throw SessionError.damaged(path: path, problem: problem)
     }
 
     /// Starts a session; returns its id (date and time plus a random suffix, e.g. `20261201-231500-3f9a`).

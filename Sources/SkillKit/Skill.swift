@@ -1,3 +1,4 @@
+import Foundation
 import ToolSchema
 import Vision
 
@@ -36,6 +37,23 @@ public struct Arguments: Sendable {
         return Int(d)
     }
 
+    /// A numeric argument that is optional but, when given, must be a finite number (or "300px") within `range`,
+    /// and whole when `whole`: nil when absent; anything else is an error naming the argument (never silently
+    /// replaced by a default or clamped: rotate by 1e20 or blur radius "abc" is refused).
+    public func number(_ key: String, in range: ClosedRange<Double>, whole: Bool = false) throws -> Double? {
+        guard let raw = json[key], raw != .null else { return nil }
+        let v = raw.doubleValue ?? raw.stringValue.flatMap(Self.measure)
+        guard let v, v.isFinite else {
+            throw SkillError.invalidArguments(skill: skill, reason: "\"\(key)\" must be a number, got \(raw.compactDescription.prefix(60))")
+        }
+        guard range.contains(v), !whole || v == v.rounded() else {
+            let what = whole ? "a whole number" : "a number"
+            func shown(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d) }
+            throw SkillError.invalidArguments(skill: skill, reason: "\"\(key)\" must be \(what) from \(shown(range.lowerBound)) to \(shown(range.upperBound)), got \(shown(v))")
+        }
+        return v
+    }
+
     /// Units a numeric argument may be written with.
     static let units: Set<String> = ["px", "pixel", "pixels", "°", "deg", "degree", "degrees"]
 
@@ -47,6 +65,19 @@ public struct Arguments: Sendable {
         guard number.contains(where: \.isNumber), let v = Double(number), v.isFinite else { return nil }
         let unit = t[end...].trimmingCharacters(in: .whitespaces)
         return unit.isEmpty || units.contains(unit) ? v : nil
+    }
+
+    /// A text argument that names something in words (a query, a target): nil when absent or blank; an error
+    /// naming the argument when it holds control characters or no letter or digit at all.
+    public func phrase(_ key: String) throws -> String? {
+        guard let raw = string(key) else { return nil }
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { return nil }
+        guard !text.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }),
+              text.contains(where: { $0.isLetter || $0.isNumber }) else {
+            throw SkillError.invalidArguments(skill: skill, reason: "\"\(key)\" must name a thing in words; it holds control characters or no letter or digit")
+        }
+        return text
     }
 
     public func require(_ key: String) throws -> String {

@@ -14,7 +14,8 @@ public struct DetectSkill: Skill {
     public func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
         let args = Arguments(skill: manifest.name, json: json)
         let (handle, image) = try args.image(in: artifacts)
-        let terms = ObjectFinder.terms(try args.require("query"))
+        guard let query = try args.phrase("query") else { throw SkillError.invalidArguments(skill: manifest.name, reason: "\"query\" is required") }
+        let terms = ObjectFinder.terms(query)
         guard !terms.isEmpty, terms.count <= 8 else {
             throw SkillError.invalidArguments(skill: manifest.name, reason: "query needs 1–8 terms separated by \".\", got \(terms.count)")
         }

@@ -61,7 +61,7 @@ public struct EditSkill: Skill {
             return (try Mask(width: image.width, height: image.height, box: PixelBox(normalized: b, width: image.width, height: image.height)),
                     BoxPlace.words(b) == "the whole image" ? "the whole image" : "the \(BoxPlace.words(b)) part of the image")
         }
-        guard let query = args.string("target"), !query.isEmpty else { return nil }
+        guard let query = try args.phrase("target") else { return nil }
         var union = [UInt8](repeating: 0, count: image.pixelCount)
         var count = 0
         var missing: [String] = []
@@ -92,20 +92,20 @@ public struct EditSkill: Skill {
         var what: String
         switch op {
         case "blur":
-            let r = max(1, min(200, args.int("value") ?? max(3, short / 40)))
+            let r = try args.number("value", in: 1...200, whole: true).map { Int($0) } ?? max(3, short / 40)
             result = try within(image.blurred(radius: r), t); what = "blurred (radius \(r) px)\(place)"
         case "pixelate":
-            let b = max(2, min(400, args.int("value") ?? max(6, short / 30)))
+            let b = try args.number("value", in: 2...400, whole: true).map { Int($0) } ?? max(6, short / 30)
             result = try within(image.pixelated(block: b), t); what = "pixelated (\(b) px blocks)\(place)"
         case "grayscale":
             result = try within(image.grayscale(), t); what = "made grey\(place)"
         case "sketch":
             result = try within(image.sketch(), t); what = "turned into a pencil sketch\(place)"
         case "brightness":
-            let v = min(1, max(-1, args.double("value") ?? 0.2))
+            let v = try args.number("value", in: -1...1) ?? 0.2
             result = try within(image.adjusted(brightness: v), t); what = "brightness \(v >= 0 ? "+" : "")\(rounded(v))\(place)"
         case "contrast":
-            let v = min(5, max(0, args.double("value") ?? 1.3))
+            let v = try args.number("value", in: 0...5) ?? 1.3
             result = try within(image.adjusted(contrast: v), t); what = "contrast ×\(rounded(v))\(place)"
         case "recolor":
             guard let t else { throw SkillError.invalidArguments(skill: manifest.name, reason: "recolor needs a target (target, target_box or target_mask)") }
@@ -144,11 +144,11 @@ public struct EditSkill: Skill {
             result = try image.cropped(x: b.x0, y: b.y0, width: b.x1 - b.x0, height: b.y1 - b.y0)
             what = "cropped to \(t.1): \(result.width)×\(result.height)"
         case "rotate":
-            let degrees = args.int("value") ?? 90
+            let degrees = try args.number("value", in: -3600...3600, whole: true).map { Int($0) } ?? 90
             guard degrees % 90 == 0 else { throw SkillError.invalidArguments(skill: manifest.name, reason: "rotate takes a multiple of 90 degrees (clockwise), got \(degrees)") }
             result = image.rotated(quarterTurnsClockwise: degrees / 90); what = "rotated \(degrees)° clockwise"
         case "resize":
-            guard let side = args.int("value"), (8...8192).contains(side) else {
+            guard let side = try args.number("value", in: 8...8192, whole: true).map({ Int($0) }) else {
                 throw SkillError.invalidArguments(skill: manifest.name, reason: "resize needs \"value\": the longer side in pixels, 8…8192")
             }
             let scale = Double(side) / Double(max(image.width, image.height))

@@ -13,7 +13,7 @@ public struct RetrieveSkill: Skill {
 
     public func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
         let args = Arguments(skill: manifest.name, json: json)
-        let k = args.int("k") ?? 5
+        let k = try args.number("k", in: 1...20, whole: true).map { Int($0) } ?? 5
         let index = try library()
         guard try index.count() > 0 else {
             throw SkillError.failed(skill: manifest.name, reason: "the library is empty; index a folder first with `loupe index add DIR`")

@@ -79,7 +79,7 @@ public struct SegmentSkill: Skill {
         var notes: [String] = []
         let box = try args.box("box"), point = try args.point("point")
         var parts: [Part] = []
-        let query = args.string("query").flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        let query = try args.phrase("query")
         if let query {
             parts = try queried(query, in: image, notes: &notes)
             // A box or point given with the query picks among what the query found ("the puppy in the middle").

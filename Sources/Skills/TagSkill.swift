@@ -16,7 +16,7 @@ public struct TagSkill: Skill {
     public func run(_ json: JSONValue, artifacts: Artifacts) async throws -> Observation {
         let args = Arguments(skill: manifest.name, json: json)
         let (handle, image) = try args.image(in: artifacts)
-        let k = args.int("top_k") ?? 5
+        let k = try args.number("top_k", in: 1...20, whole: true).map { Int($0) } ?? 5
         let net = try models.classifier(), names = try models.labels().names
         // Every class by probability: the top k are shown, and all of them add up by meaning ("a dog 0.97"
         // however it splits among breeds).

@@ -35,6 +35,7 @@ public enum JPEGCodec {
         guard head.width * head.height <= maxPixels else {
             throw VisionError.tooLarge(file: file, width: head.width, height: head.height, maxPixels: maxPixels)
         }
+        try MemoryBudget.check(file: file, width: head.width, height: head.height, bytesPerPixel: head.components + 3)
         let count = head.width * head.height
         var raw = [UInt8](repeating: 0, count: count * head.components)
         var info = loupe_jpeg_info()

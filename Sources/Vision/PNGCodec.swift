@@ -49,6 +49,10 @@ public enum PNGCodec {
             }
             let hasAlpha = image.format & flagAlpha != 0
             let channels = hasAlpha ? 4 : 3
+            do { try MemoryBudget.check(file: file, width: width, height: height, bytesPerPixel: hasAlpha ? 8 : 3) } catch {
+                png_image_free(&image)
+                throw error
+            }
             image.format = flagColor | (hasAlpha ? flagAlpha : 0)
             image.flags |= imageFlag16BitSRGB
             var buffer = [UInt8](repeating: 0, count: width * height * channels)

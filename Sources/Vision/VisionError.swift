@@ -8,6 +8,8 @@ public enum VisionError: Error, CustomStringConvertible, Equatable {
     case corrupt(file: String, format: String, reason: String)
     /// The image has more pixels than the configured cap; refused before decoding.
     case tooLarge(file: String, width: Int, height: Int, maxPixels: Int)
+    /// Decoding would need more memory than `MemoryBudget` allows (refused before allocating).
+    case overBudget(file: String, width: Int, height: Int, bytes: Int, budget: Int)
     /// Width or height is zero, negative, or the pixel buffer would overflow.
     case invalidDimensions(width: Int, height: Int)
     /// Pixel data does not match the dimensions.
@@ -28,6 +30,10 @@ public enum VisionError: Error, CustomStringConvertible, Equatable {
         case let .tooLarge(file, width, height, cap):
             return "\(file) is \(width)×\(height) = \(width * height) pixels, above the limit of \(cap); "
                 + "raise the limit (--max-pixels) or downscale the image first"
+        case let .overBudget(file, width, height, bytes, budget):
+            func gb(_ b: Int) -> String { b == Int.max ? "more than the address space" : String(format: "%.1f GB", Double(b) / 1e9) }
+            return "\(file) declares \(width)×\(height) pixels: decoding it would need \(gb(bytes)), more than the memory budget of "
+                + "\(gb(budget)) (half this machine's memory); the header may be damaged or hostile, or the image must be downscaled first"
         case let .invalidDimensions(width, height):
             return "invalid image dimensions \(width)×\(height)"
         case let .bufferMismatch(expected, actual):

@@ -40,6 +40,10 @@ import ToolSchema
         }
         #expect { try read(#"{"plans": [{"name": "x", "steps": []}, {"name": "x", "steps": []}]}"#) } throws: { "\($0)".contains("twice") }
         #expect { try read(#"{"plans": [{"name": "x", "steps": [{"set": {}}]}]}"#) } throws: { "\($0)".contains("\"skill\" is missing") }
+        #expect { try read(#"{"plans": [{"name": "x", "examples": 40, "steps": []}]}"#) } throws: { "\($0)".contains("\"examples\" must be") }
+        #expect { try read(#"{"plans": [{"name": "x", "steps": [{"skill": "a", "allow": {"operation": "blur"}}]}]}"#) } throws: {
+            "\($0)".contains("allow.operation must be a list")
+        }
         #expect { try read(#"{"plans": [{"name": "x", "steps": [{"skill": "a"}, {"skill": "b", "optional": ["region"]}]}]}"#) } throws: {
             "\($0)".contains("optional \"region\" is neither set nor chosen")
         }
@@ -111,6 +115,30 @@ import ToolSchema
         #expect(accepted, "the grammar refuses \(prefix)")
     }
 
+    @Test func allowNarrowsAnEnumToTheEditsThatFitAMask() throws {
+        let plans = try PlanCatalog.read(Self.catalogFile)
+        let edit = try #require(plans.first { $0.name == "segment-edit" }?.steps[1])
+        #expect(edit.allow.first?.key == "operation")
+        #expect(plans.first { $0.name == "segment-edit" }?.examples == 2 && plans.first { $0.name == "ocr" }?.examples == nil)
+        guard case let .bound(spec) = try PlanBinding.bind(edit, tool: try Self.editTool(), earlier: [try Self.detected(boxes: [[0.1, 0.1, 0.4, 0.4]])], images: ["img0"]) else {
+            Issue.record("not bound"); return
+        }
+        try spec.schema.validate(try JSONParser.parse(#"{"image": "img0", "target_mask": "mask1", "operation": "recolor", "value": "red"}"#))
+        try spec.schema.validate(try JSONParser.parse(#"{"image": "img0", "target_mask": "mask1", "operation": "remove_background"}"#))
+        for op in ["crop", "rotate", "draw_boxes"] {
+            #expect(throws: (any Error).self, "\(op) after a mask") {
+                try spec.schema.validate(try JSONParser.parse(#"{"image": "img0", "target_mask": "mask1", "operation": "\#(op)"}"#))
+            }
+        }
+        // Only values the skill's schema accepts stay; a list that keeps none leaves the schema as it was.
+        let narrow = Plan.Step(skill: "edit", allow: [("operation", [.string("blur"), .string("explode")])])
+        guard case let .bound(blurOnly) = try PlanBinding.bind(narrow, tool: try Self.editTool(), earlier: [], images: ["img0"]) else { Issue.record("not bound"); return }
+        #expect(blurOnly.parameters["properties"]?["operation"]?["const"] == .string("blur"))
+        let none = Plan.Step(skill: "edit", allow: [("operation", [.string("explode")])])
+        guard case let .bound(same) = try PlanBinding.bind(none, tool: try Self.editTool(), earlier: [], images: ["img0"]) else { Issue.record("not bound"); return }
+        #expect(same.parameters["properties"]?["operation"]?["enum"]?.arrayValue?.count == 14)
+    }
+
     @Test func requiredArgumentsMustBeWritten() throws {
         let plans = try PlanCatalog.read(Self.catalogFile)
         let step = try #require(plans.first { $0.name == "segment" }?.steps[0])
@@ -140,6 +168,9 @@ import ToolSchema
         let unknown = #"edit: invalid arguments: unknown colour "person" (use #rrggbb or one of black, blue)"#
         #expect(PlanBinding.culprits(in: unknown, of: edit, call: colour, request: "make the background behind the speaker transparent") == ["value"])
         #expect(PlanBinding.culprits(in: unknown, of: edit, call: colour, request: "put a person in the background").isEmpty, "asked for")
+        // The colour copies what the earlier step looked for: not a value the user gave.
+        let segmented = ToolCall(name: "segment", arguments: try JSONParser.parse(#"{"image": "img0", "query": "person"}"#))
+        #expect(PlanBinding.culprits(in: unknown, of: edit, call: colour, request: "cut out the person", borrowed: [segmented]) == ["value"])
         let retry = try PlanBinding.without(["box"], from: spec)
         #expect(retry.parameters["properties"]?["box"] == nil && retry.parameters["properties"]?["query"] != nil)
         #expect(throws: (any Error).self) { try retry.schema.validate(try JSONParser.parse(#"{"image": "img0", "query": "dog", "box": [0, 0, 1, 1]}"#)) }

@@ -10,12 +10,12 @@ import ToolSchema
 @Suite struct PluginConnectionTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/flaky_server.py")
 
-    static func registry(timeout: Double = 20) async throws -> (SkillRegistry, PluginConnection?) {
+    static func registry(timeout: Double = 20, extraTools: Int = 0) async throws -> (SkillRegistry, PluginConnection?) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-flaky-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let manifest = """
             {"name": "flaky", "description": "misbehaves on request",
-             "implementation": {"mcp": {"command": ["python3", "\(script.path)"], "timeout_seconds": \(timeout)}}}
+             "implementation": {"mcp": {"command": ["python3", "\(script.path)", "--extra-tools", "\(extraTools)"], "timeout_seconds": \(timeout)}}}
             """
         try manifest.write(to: folder.appendingPathComponent("skill.json"), atomically: true, encoding: .utf8)
         guard case let .plugin(plugin) = try SkillFolder.read(folder) else { throw CocoaError(.fileReadCorruptFile) }
@@ -31,7 +31,7 @@ import ToolSchema
 
     @Test func toolsBecomeSkillsAndAnswer() async throws {
         let (registry, _) = try await Self.registry()
-        #expect(registry.available == ["echo", "sleep", "crash", "garbage", "fail"])
+        #expect(registry.available == ["echo", "sleep", "crash", "garbage", "fail", "big"])
         #expect(registry.entry("echo")?.source.hasPrefix("mcp flaky: ") == true)
         let o = try await Self.call(registry, "echo", #"{"text": "hello"}"#)
         #expect(o.error == nil && o.lines == ["echo: hello"], "\(o.text())")
@@ -77,6 +77,20 @@ import ToolSchema
         let o = try await call.value
         #expect(o.error?.contains("killed by signal 9") == true, "\(o.text())")
         #expect(try await Self.call(registry, "echo", #"{"text": "after"}"#).lines == ["echo: after"])
+    }
+
+    /// Issue 14: a 50 MB plugin result never arrived (the SDK's reader rescanned its buffer after every 4 KB).
+    @Test func aFiftyMegabyteResultArrives() async throws {
+        let (registry, _) = try await Self.registry(timeout: 60)
+        let started = Date()
+        let o = try await Self.call(registry, "big", #"{"bytes": 50000000}"#)
+        #expect(o.error == nil, "\(o.text().prefix(300))")
+        #expect(Date().timeIntervalSince(started) < 30, "\(Date().timeIntervalSince(started)) s")
+    }
+
+    /// Issue 14: 5,000 tools were accepted by `skills add` and overflowed every planner prompt.
+    @Test func aPluginWithThousandsOfToolsIsRefused() async throws {
+        await #expect { try await Self.registry(extraTools: 5000) } throws: { "\($0)".contains("at most \(PluginSkills.maximumTools)") }
     }
 
     @Test func missingProgramIsAClearError() async throws {

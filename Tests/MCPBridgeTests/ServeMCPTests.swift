@@ -6,12 +6,22 @@ import Testing
 
 /// `loupe serve-mcp` answers a real MCP client (the swift-sdk's) over stdio: tools/list lists Loupe's skills with
 /// their schemas, tools/call runs one on an image file and returns text, the image it made and structured content.
+/// Image paths are confined to the allowed folders (issue 14: `tag {"image": "/etc/shadow"}` quoted the file's
+/// first bytes, and "no such file" told which files exist).
 @Suite struct ServeMCPTests {
     @Test func listsAndCallsSkillsOverStdio() async throws {
         let loupe = try Fixtures.builtProduct("loupe")
+        // The working folder (allowed by default) holds a photo, a link out of it and a file that is no image.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-mcp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(at: Fixtures.root.appendingPathComponent("vision/images/mountain.png"), to: folder.appendingPathComponent("mountain.png"))
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("link.png").path, withDestinationPath: "/etc/passwd")
+        try Data("root:secret\n".utf8).write(to: folder.appendingPathComponent("notes.png"))
         let process = Process()
         process.executableURL = loupe
         process.arguments = ["serve-mcp"]
+        process.currentDirectoryURL = folder
         var env = ProcessInfo.processInfo.environment
         env["LOUPE_SKILLS"] = Fixtures.skillsFolder.path
         env["LOUPE_PLUGINS"] = FileManager.default.temporaryDirectory.appendingPathComponent("none-\(UUID().uuidString).json").path
@@ -35,7 +45,7 @@ import Testing
         let edit = try #require(tools.first { $0.name == "edit" })
         #expect(edit.inputSchema.objectValue?["properties"]?.objectValue?["operation"] != nil)
 
-        let photo = Fixtures.root.appendingPathComponent("vision/images/mountain.png").path
+        let photo = "mountain.png"
         let result = try await client.callTool(name: "edit", arguments: ["image": .string(photo), "operation": "grayscale"])
         #expect(result.isError != true)
         guard case let .text(text, _, _)? = result.content.first else { Issue.record("no text content: \(result.content)"); return }
@@ -48,6 +58,16 @@ import Testing
         #expect(tagged.isError != true, "\(tagged.content)")
         let bad = try await client.callTool(name: "tag", arguments: ["image": "/no/such/file.png"])
         #expect(bad.isError == true)
+        // Outside the folders: the same answer whether the file exists or not, and nothing of its bytes.
+        func said(_ r: (content: [Tool.Content], isError: Bool?)) -> String {
+            r.content.compactMap { if case let .text(t, _, _) = $0 { return t } else { return nil } }.joined()
+        }
+        for path in ["/etc/passwd", "/etc/no-such-file", "../../etc/passwd", "link.png"] {
+            let refused = try await client.callTool(name: "tag", arguments: ["image": .string(path)])
+            #expect(refused.isError == true && said(refused).contains("outside the allowed folders") && !said(refused).contains("root"), "\(path): \(said(refused))")
+        }
+        let notImage = try await client.callTool(name: "tag", arguments: ["image": "notes.png"])
+        #expect(said(notImage).contains("is not a PNG or JPEG image") && !said(notImage).contains("72 6f"), "\(said(notImage))")
         let unknown = try await client.callTool(name: "teleport", arguments: [:])
         #expect(unknown.isError == true)
         await client.disconnect()

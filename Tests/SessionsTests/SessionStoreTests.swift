@@ -79,4 +79,28 @@ import Vision
         #expect(log.turns.count == 1 && log.turns[0].steps.map(\.kind) == ["plan", "call"])
         #expect(SessionReplay.transcript(log).contains("the turn ended here"))
     }
+
+    /// Issue 14: with garbage in the middle of the database, `loupe run` added a session and exited 0, after which
+    /// replays failed ("malformed"). A damaged store is now refused when opened, with how to recover, and the
+    /// file is left exactly as it was.
+    @Test func aDamagedStoreIsRefusedAndLeftUntouched() async throws {
+        let path: String
+        do {
+            let (store, _, _) = try await Self.session()
+            path = store.path
+        }
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(size >= 4 * 4096, "\(size) bytes")
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        var rng = SystemRandomNumberGenerator()
+        for i in (2 * 4096)..<(3 * 4096) { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect { try SessionStore(path: path) } throws: { error in
+            guard case .damaged? = error as? SessionError else { return false }
+            return "\(error)".contains(".recover") && "\(error)".contains("will not write")
+        }
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == bytes, "the damaged file was written to")
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0
+        #expect(walSize == 0, "a write-ahead log was started")
+    }
 }

@@ -164,4 +164,21 @@ import Vision
         #expect(args.int("h") == nil && args.double("h") == 12.5, "not a whole number")
         #expect(Arguments.measure("1e999") == nil && Arguments.measure("") == nil && Arguments.measure("90°") == 90)
     }
+
+    /// Issue 14: rotate by NaN, 1e20 or 90.0000001 was done as 90°, blur radius "abc" became the default, and a
+    /// target of control characters edited "1 region". Each is now refused with the argument named.
+    @Test func badNumbersAndPhrasesAreRefusedNotCoerced() throws {
+        let args = Arguments(skill: "edit", json: try JSONParser.parse(
+            #"{"nan": "NaN", "huge": 1e20, "almost": 90.0000001, "abc": "abc", "ok": "180 degrees", "control": "\u0001\u0002", "dots": "...", "thing": "  red car "}"#))
+        for key in ["nan", "huge", "almost", "abc"] {
+            #expect { try args.number(key, in: -3600...3600, whole: true) } throws: { "\($0)".contains("\"\(key)\" must be") }
+        }
+        #expect(try args.number("ok", in: -3600...3600, whole: true) == 180)
+        #expect(try args.number("absent", in: 0...1) == nil, "absent: the skill's default")
+        #expect { try args.number("ok", in: 0...90) } throws: { "\($0)".contains("from 0 to 90, got 180") }
+        for key in ["control", "dots"] {
+            #expect { try args.phrase(key) } throws: { "\($0)".contains("\"\(key)\" must name a thing in words") }
+        }
+        #expect(try args.phrase("thing") == "red car" && args.phrase("absent") == nil)
+    }
 }

@@ -125,6 +125,18 @@ import Vision
         #expect(try ImageDecoder(maxPixels: 10_000).decode(small).width == 100)
     }
 
+    /// Issue 14: with the pixel cap raised, a 65-byte PNG declaring 100000×100000 aborted on a 30 GB allocation.
+    /// Now the memory budget refuses it from the header (a million pixels square is past any machine's budget).
+    @Test func memoryBudgetIsCheckedBeforeAllocating() throws {
+        let huge = PNGBuilder.build(width: 1_000_000, height: 1_000_000, bitDepth: 8, colorType: 2, rows: [])
+        #expect { try ImageDecoder(maxPixels: Int.max).decode(huge) } throws: { error in
+            guard case let .overBudget(_, w, h, bytes, budget)? = error as? VisionError else { return false }
+            return w == 1_000_000 && h == 1_000_000 && bytes > budget && "\(error)".contains("memory budget")
+        }
+        #expect(throws: VisionError.self) { try MemoryBudget.check(file: "x", width: 1 << 40, height: 1 << 40, bytesPerPixel: 8) }   // overflow
+        try MemoryBudget.check(file: "x", width: 4000, height: 3000, bytesPerPixel: 8)
+    }
+
     @Test func garbageAndMissingFiles() throws {
         #expect(throws: VisionError.unknownFormat(file: "<memory>", leadingBytes: "nothing: the file is empty")) {
             try decoder.decode([])

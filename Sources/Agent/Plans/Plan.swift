@@ -18,24 +18,32 @@ public struct Plan: Sendable, Equatable {
         /// `set`/`choose` arguments the step goes without when the earlier step produced nothing for them
         /// (detect→ocr reads the whole image when the object was not found); any other missing value ends the plan.
         public var optional: [String]
+        /// Arguments restricted to some of the values their schema allows (segment→edit's `operation`: the edits
+        /// that make sense on a mask, never `crop` or `rotate`); the planner picks one.
+        public var allow: [(key: String, values: [JSONValue])]
 
         public init(skill: String, set: [(key: String, reference: String)] = [], choose: [(key: String, reference: String)] = [], drop: [String] = [],
-                    require: [String] = [], optional: [String] = []) {
+                    require: [String] = [], optional: [String] = [], allow: [(key: String, values: [JSONValue])] = []) {
             (self.skill, self.set, self.choose, self.drop, self.require, self.optional) = (skill, set, choose, drop, require, optional)
+            self.allow = allow
         }
 
         public static func == (a: Step, b: Step) -> Bool {
             a.skill == b.skill && a.drop == b.drop && a.require == b.require && a.optional == b.optional && a.set.map { "\($0.key)=\($0.reference)" } == b.set.map { "\($0.key)=\($0.reference)" }
                 && a.choose.map { "\($0.key)=\($0.reference)" } == b.choose.map { "\($0.key)=\($0.reference)" }
+                && a.allow.map { "\($0.key)=\($0.values)" } == b.allow.map { "\($0.key)=\($0.values)" }
         }
     }
 
     public var name: String
     public var description: String
     public var steps: [Step]
+    /// Few-shot examples shown when this plan is followed (nil: the planner's default, `planner.examples`): a plan
+    /// whose last step picks among many ways (segment→edit's operations) is better shown more than one.
+    public var examples: Int?
 
-    public init(name: String, description: String = "", steps: [Step]) {
-        (self.name, self.description, self.steps) = (name, description, steps)
+    public init(name: String, description: String = "", steps: [Step], examples: Int? = nil) {
+        (self.name, self.description, self.steps, self.examples) = (name, description, steps, examples)
     }
 
     /// The skills called, in order.
@@ -72,10 +80,24 @@ public struct Plan: Sendable, Equatable {
             for key in optional where !(set + choose).contains(where: { $0.key == key }) {
                 throw fail("plan \(name), step \(i + 1): optional \"\(key)\" is neither set nor chosen from an earlier step")
             }
-            return Step(skill: skill, set: set, choose: choose, drop: drop, require: require, optional: optional)
+            var allow: [(key: String, values: [JSONValue])] = []
+            if let value = s["allow"] {
+                guard let members = value.objectValue else { throw fail("plan \(name), step \(i + 1): \"allow\" must be an object of ARGUMENT: [values]") }
+                for (key, v) in members {
+                    guard let values = v.arrayValue, !values.isEmpty, values.count <= 64 else {
+                        throw fail("plan \(name), step \(i + 1): allow.\(key) must be a list of 1 to 64 values (got \(v))")
+                    }
+                    allow.append((key, values))
+                }
+            }
+            return Step(skill: skill, set: set, choose: choose, drop: drop, require: require, optional: optional, allow: allow)
         }
         self.name = name
         description = json["description"]?.stringValue ?? ""
+        if let value = json["examples"] {
+            guard let n = value.intValue, (0...8).contains(n) else { throw fail("plan \(name): \"examples\" must be a whole number from 0 to 8 (got \(value))") }
+            examples = n
+        }
     }
 }
 

@@ -3,7 +3,8 @@ import ToolSchema
 
 /// A plan step made concrete for one turn: the step's tool with its schema narrowed so the planner can only
 /// write what the plan allows — arguments fixed by `set` become constants, `choose` becomes an enum of the
-/// values an earlier step produced, `drop`ped arguments disappear, and `image` may only name images that exist.
+/// values an earlier step produced, `allow` becomes an enum of the listed values the schema accepts, `drop`ped
+/// arguments disappear, and `image` may only name images that exist.
 public enum PlanBinding {
     /// Why a step cannot be bound.
     public enum Outcome: Sendable {
@@ -45,14 +46,21 @@ public enum PlanBinding {
     /// ("unknown colour \"person\""), and whose value in
     /// the failed `call` the request does not state (no number or word of it is in `request`: the planner made
     /// it up), the ones a retry should leave out rather than write again. A value the user asked for ("300px")
-    /// stays, to be written better.
-    public static func culprits(in error: String, of spec: ToolSpec, call: ToolCall, request: String) -> [String] {
+    /// stays, to be written better. Words an earlier step of the plan already used (`borrowed`: segment's query
+    /// "puppy") do not count as stated: a colour "puppy" copies the object's name, not a value the user gave.
+    public static func culprits(in error: String, of spec: ToolSpec, call: ToolCall, request: String, borrowed: [ToolCall] = []) -> [String] {
         let required = Set((spec.parameters["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        let used = Set(borrowed.flatMap { c -> [String] in
+            guard case let .object(pairs) = c.arguments else { return [] }
+            return pairs.compactMap { $0.value.stringValue?.lowercased() }.flatMap { $0.split { !($0.isLetter || $0.isNumber) }.map(String.init) }
+        })
         let asked = Set(request.lowercased().split { !($0.isLetter || $0.isNumber || $0 == ".") }.map { String($0).trimmingCharacters(in: ["."]) })
+            .subtracting(used)
         func stated(_ v: JSONValue) -> Bool {
             switch v {
             case let .array(items): return items.contains(where: stated)
             case let .number(n): return asked.contains(n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n))
+            case let .integer(i): return asked.contains(String(i))
             case let .string(t):
                 return t.lowercased().split { !($0.isLetter || $0.isNumber) }.contains { $0.count >= 2 && asked.contains(String($0)) }
             default: return false
@@ -100,6 +108,13 @@ public enum PlanBinding {
         properties.removeAll { step.drop.contains($0.key) }
         required.removeAll { step.drop.contains($0) }
         for key in step.require where properties.contains(where: { $0.key == key }) && !required.contains(key) { required.append(key) }
+        for (key, listed) in step.allow {
+            guard let i = properties.firstIndex(where: { $0.key == key }) else { continue }
+            // Only values the skill's own schema accepts (a plugin's enum may be narrower than the plan's list).
+            let accepted = properties[i].value["enum"]?.arrayValue.map { e in listed.filter(e.contains) } ?? listed
+            guard !accepted.isEmpty else { continue }
+            replace(key, with: accepted)
+        }
         var constrained = Set<String>()
         for (key, reference, chosen) in step.set.map({ ($0.key, $0.reference, false) }) + step.choose.map({ ($0.key, $0.reference, true) }) {
             let v = values(reference)

@@ -2,7 +2,8 @@
 """A misbehaving MCP server for Loupe's plugin tests (stdio, one JSON-RPC message per line).
 
 Tools: echo (answers), sleep (hangs for `seconds`), crash (exits with status 3 mid-call),
-garbage (writes a line that is not JSON), fail (answers with isError).
+garbage (writes a line that is not JSON), fail (answers with isError), big (answers with `bytes` characters).
+With --extra-tools N it lists N more tools (t0, t1, …), as a plugin with thousands of tools would.
 """
 import json
 import sys
@@ -16,7 +17,12 @@ TOOLS = [
     {"name": "crash", "description": "Exit mid-call.", "inputSchema": {"type": "object", "properties": {}}},
     {"name": "garbage", "description": "Write a non-JSON line.", "inputSchema": {"type": "object", "properties": {}}},
     {"name": "fail", "description": "Answer with isError.", "inputSchema": {"type": "object", "properties": {}}},
+    {"name": "big", "description": "Answer with a long text.", "inputSchema": {
+        "type": "object", "properties": {"bytes": {"type": "integer"}}, "required": ["bytes"]}},
 ]
+if "--extra-tools" in sys.argv:
+    for i in range(int(sys.argv[sys.argv.index("--extra-tools") + 1])):
+        TOOLS.append({"name": "t%d" % i, "description": "Extra tool %d." % i, "inputSchema": {"type": "object", "properties": {}}})
 
 
 def send(message):
@@ -50,6 +56,8 @@ for line in sys.stdin:
         elif name == "garbage":
             sys.stdout.write("this is not JSON\n")
             sys.stdout.flush()
+        elif name == "big":
+            send({"jsonrpc": "2.0", "id": rid, "result": {"content": [{"type": "text", "text": "x" * int(args.get("bytes", 0))}]}})
         elif name == "fail":
             send({"jsonrpc": "2.0", "id": rid, "result": {
                 "content": [{"type": "text", "text": "the tool could not do it"}], "isError": True}})
