@@ -10,12 +10,12 @@ import ToolSchema
 @Suite struct PluginConnectionTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/flaky_server.py")
 
-    static func registry(timeout: Double = 20, extraTools: Int = 0) async throws -> (SkillRegistry, PluginConnection?) {
+    static func registry(timeout: Double = 20, extraTools: Int = 0, flags: [String] = []) async throws -> (SkillRegistry, PluginConnection?) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-flaky-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let manifest = """
             {"name": "flaky", "description": "misbehaves on request",
-             "implementation": {"mcp": {"command": ["python3", "\(script.path)", "--extra-tools", "\(extraTools)"], "timeout_seconds": \(timeout)}}}
+             "implementation": {"mcp": {"command": ["python3", "\(script.path)", "--extra-tools", "\(extraTools)"\(flags.map { ", \"\($0)\"" }.joined())], "timeout_seconds": \(timeout)}}}
             """
         try manifest.write(to: folder.appendingPathComponent("skill.json"), atomically: true, encoding: .utf8)
         guard case let .plugin(plugin) = try SkillFolder.read(folder) else { throw CocoaError(.fileReadCorruptFile) }
@@ -91,6 +91,24 @@ import ToolSchema
     /// Issue 14: 5,000 tools were accepted by `skills add` and overflowed every planner prompt.
     @Test func aPluginWithThousandsOfToolsIsRefused() async throws {
         await #expect { try await Self.registry(extraTools: 5000) } throws: { "\($0)".contains("at most \(PluginSkills.maximumTools)") }
+    }
+
+    /// Issue 14's hostile plugins: one that writes to stderr without end is still called, and Loupe keeps only
+    /// the tail of what it wrote (memory stays flat).
+    @Test func endlessStderrIsContained() async throws {
+        func residentMB() -> Int {
+            let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+            let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+            return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+        }
+        let (registry, _) = try await Self.registry(flags: ["--stderr-flood"])
+        let before = residentMB()
+        for i in 0..<5 {
+            let o = try await Self.call(registry, "echo", #"{"text": "n\#(i)"}"#)
+            #expect(o.error == nil && o.lines == ["echo: n\(i)"], "\(o.text())")
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(residentMB() - before < 200, "resident memory grew from \(before) to \(residentMB()) MB")
     }
 
     @Test func missingProgramIsAClearError() async throws {

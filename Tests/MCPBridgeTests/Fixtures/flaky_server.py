@@ -3,10 +3,12 @@
 
 Tools: echo (answers), sleep (hangs for `seconds`), crash (exits with status 3 mid-call),
 garbage (writes a line that is not JSON), fail (answers with isError), big (answers with `bytes` characters).
-With --extra-tools N it lists N more tools (t0, t1, …), as a plugin with thousands of tools would.
+With --extra-tools N it lists N more tools (t0, t1, …), as a plugin with thousands of tools would; with
+--stderr-flood it writes to stderr without end from the start.
 """
 import json
 import sys
+import threading
 import time
 
 TOOLS = [
@@ -23,6 +25,13 @@ TOOLS = [
 if "--extra-tools" in sys.argv:
     for i in range(int(sys.argv[sys.argv.index("--extra-tools") + 1])):
         TOOLS.append({"name": "t%d" % i, "description": "Extra tool %d." % i, "inputSchema": {"type": "object", "properties": {}}})
+
+if "--stderr-flood" in sys.argv:
+    def flood():
+        line = "flaky: " + "noise " * 150 + "\n"
+        while True:
+            sys.stderr.write(line)
+    threading.Thread(target=flood, daemon=True).start()
 
 
 def send(message):
