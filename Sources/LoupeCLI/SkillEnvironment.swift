@@ -71,7 +71,8 @@ enum SkillEnvironment {
             throw CLIError("no skills folder found: set LOUPE_SKILLS to the folder holding skills/<name>/skill.json (the repository's skills/)")
         }
         let libraryPath = libraryDatabase()
-        let library = LibraryHandle { try LibraryIndex(path: libraryPath, models: models) }
+        let weights = try SearchWeights.read(in: dirs[0])
+        let library = LibraryHandle { try LibraryIndex(path: libraryPath, models: models, weights: weights) }
         let plugins = try PluginList(file: pluginListFile())
         let pluginFolders = plugins.registrations.map { URL(fileURLWithPath: $0.folder) }
         return SkillRegistry(directories: dirs, pluginFolders: pluginFolders, builtins: BuiltinSkills.factories(models: models, finder: try finder(models: models, skills: dirs[0]),

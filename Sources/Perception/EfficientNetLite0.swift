@@ -121,6 +121,15 @@ public final class EfficientNetLite0: @unchecked Sendable {
             for i in 0..<(mh * mw) { s += map[c * mh * mw + i] }
             features[c] = s / Float(mh * mw)
         }
+        return Output(logits: try logits(features: features), features: features, featureMap: map, mapHeight: mh, mapWidth: mw)
+    }
+
+    /// The 1,000 class logits of a pooled feature vector `[1280]` (the classifier head alone: a library index
+    /// keeps the features and scores an image for a word's classes without running the network again).
+    public func logits(features: [Float]) throws -> [Float] {
+        guard features.count == Self.featureSize else {
+            throw PerceptionError.invalidInput(network: "EfficientNet-Lite0", reason: "\(features.count) feature values, expected \(Self.featureSize)")
+        }
         var logits = classifier.bias
         classifier.weight.withUnsafeBufferPointer { wp in
             features.withUnsafeBufferPointer { fp in
@@ -129,7 +138,7 @@ public final class EfficientNetLite0: @unchecked Sendable {
                 }
             }
         }
-        return Output(logits: logits, features: features, featureMap: map, mapHeight: mh, mapWidth: mw)
+        return logits
     }
 
     /// Class scores `[boxes.count, 1000]` of regions of a forward pass: the feature map averaged over the

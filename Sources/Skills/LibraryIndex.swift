@@ -26,11 +26,14 @@ public final class LibraryIndex: @unchecked Sendable {
 
     let db: Database
     let models: PerceptionModels
+    /// How a text query's score is made (`skills/retrieve/search.json`).
+    public let weights: SearchWeights
     private let lock = NSLock()
 
-    public init(path: String, models: PerceptionModels) throws {
+    public init(path: String, models: PerceptionModels, weights: SearchWeights = SearchWeights()) throws {
         db = try Database(path: path)
         self.models = models
+        self.weights = weights
         try db.execute("""
             CREATE TABLE IF NOT EXISTS images(id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER NOT NULL,
               mtime REAL NOT NULL, sha256 TEXT NOT NULL, width INTEGER, height INTEGER, labels TEXT NOT NULL, text TEXT NOT NULL,
@@ -138,8 +141,20 @@ public final class LibraryIndex: @unchecked Sendable {
         return Double(dot / max(1e-12, (na * nb).squareRoot()))
     }
 
-    /// Images ranked for a text query: MiniLM similarity to each image's labels + text, plus 0.2 when FTS5
-    /// finds the query's words in its labels or OCR text.
+    /// The ImageNet classes the query's words cover in WordNet (the whole query first, "face mask", then each
+    /// word that is not a stop word), and the word that gave them.
+    func meaningClasses(_ query: String) throws -> (word: String, classes: Set<Int>)? {
+        let meaning = try models.meaning()
+        let words = query.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init).filter { $0.count >= 3 && !Self.stopWords.contains($0) }
+        for candidate in [words.joined(separator: " ")] + words where !candidate.isEmpty {
+            if let m = try meaning.match(candidate), !m.classes.isEmpty { return (candidate, Set(m.classes)) }
+        }
+        return nil
+    }
+
+    /// Images ranked for a text query: MiniLM similarity to each image's labels + text, plus `weights.textMatch`
+    /// when FTS5 finds the query's words in its labels or OCR text, plus `weights.meaning` times the probability
+    /// of the classes the query's words cover (from the stored features: the classifier head alone).
     public func search(text query: String, k: Int) throws -> [Hit] {
         lock.lock()
         defer { lock.unlock() }
@@ -148,19 +163,34 @@ public final class LibraryIndex: @unchecked Sendable {
             .filter { $0.count >= 2 && !Self.stopWords.contains($0) }
         var textHits: [Int64: String] = [:]
         if !words.isEmpty {
-            // Whole words, and longer words as prefixes too (OCR glues words: "Linzensoepa").
-            let match = words.map { $0.count >= 4 ? "\"\($0)\"*" : "\"\($0)\"" }.joined(separator: " OR ")
+            // Whole words; in the OCR text longer words as prefixes too (OCR glues words: "Linzensoepa"), but not
+            // in the labels ("dogs" is not a "dogsled").
+            let match = words.map { $0.count >= 4 ? "(labels : \"\($0)\" OR text : \"\($0)\"*)" : "\"\($0)\"" }.joined(separator: " OR ")
             for row in try db.query("SELECT rowid, snippet(images_fts, -1, '[', ']', '…', 8) FROM images_fts WHERE images_fts MATCH ?", [.text(match)]) {
                 if let id = row[0].int { textHits[id] = row[1].string ?? "" }
             }
         }
+        let meant = weights.meaning > 0 ? try meaningClasses(query) : nil
+        let net = try models.classifier()
         var hits: [Hit] = []
-        for row in try db.query("SELECT id, path, labels, embedding FROM images") {
+        for row in try db.query("SELECT id, path, labels, embedding, feature FROM images") {
             guard let id = row[0].int, let path = row[1].string else { continue }
             let sim = Self.cosine(q, Self.floats(row[3]))
             var why = "similarity \(rounded(sim)) to \"\(row[2].string ?? "")\""
             var score = sim
-            if let snippet = textHits[id] { score += 0.2; why += "; words found: \(snippet)" }
+            if let snippet = textHits[id] { score += weights.textMatch; why += "; words found: \(snippet)" }
+            if let meant, let logits = try? net.logits(features: Self.floats(row[4])) {
+                let peak = logits.max() ?? 0
+                var total = 0.0, inside = 0.0
+                for (i, l) in logits.enumerated() {
+                    let e = Double(expf(l - peak))
+                    total += e
+                    if meant.classes.contains(i) { inside += e }
+                }
+                let mass = inside / max(total, 1e-30)
+                score += weights.meaning * mass
+                if mass >= 0.05 { why = "classes of \"\(meant.word)\": \(Int((mass * 100).rounded()))%; " + why }
+            }
             hits.append(Hit(path: path, score: score, why: why))
         }
         return Array(hits.sorted { $0.score > $1.score }.prefix(k))

@@ -42,6 +42,10 @@ import Vision
         #expect(try top("Kodak") == "ocr_kodak_card.png", "found by its OCR text")
         let why = try index.search(text: "Kodak", k: 1).first?.why ?? ""
         #expect(why.contains("words found"), "\(why)")
+        // A word's classes through WordNet: "kittens" and "felines" name no label, but the house cats fall under them.
+        #expect(try top("felines") == "chelsea.png")
+        let meant = try index.search(text: "cats", k: 1).first
+        #expect(meant?.path.hasSuffix("chelsea.png") == true && meant?.why.hasPrefix("classes of \"cats\"") == true, "\(meant?.why ?? "")")
         let cat = try ImageDecoder().decode(file: root.appendingPathComponent("samples/chelsea.png").path)
         #expect(try index.search(image: cat, k: 1).first?.path.hasSuffix("chelsea.png") == true)
 
@@ -76,5 +80,13 @@ import Vision
         let original = try ImageDecoder().decode(file: root.appendingPathComponent("samples/chelsea.png").path)
         #expect(first.width == original.width && first.height == original.height)
         #expect(o.artifacts.first?.what == "result 1: chelsea.png")
+    }
+
+    @Test func searchWeightsAreReadAndChecked() throws {
+        #expect(try SearchWeights.read(in: Fixtures.skillsFolder) == SearchWeights(textMatch: 0.2, meaning: 0.5))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("search-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"textMatch": 0.2, "meaning": 9}"#.utf8).write(to: file)
+        #expect { try SearchWeights.read(file) } throws: { "\($0)".contains("from 0 to 2") }
     }
 }
