@@ -180,13 +180,9 @@ public final class LLMPlanner: Planner, @unchecked Sendable {
             if result.finishReason == .length, let end = answer.lastIndex(where: { ".!?".contains($0) }) { answer = String(answer[...end]) }
             return PlannerDecision(text: answer, timing: timing)
         }
-        let malformed = parsed.items.compactMap { item -> String? in
-            if case let .malformed(text, reason) = item { return "the call \(text.prefix(200).debugDescription) cannot be read: \(reason)" }
-            return nil
-        }
-        var calls = parsed.calls
-        if case .call = request.mode { calls = Array(calls.prefix(1)) }
-        return PlannerDecision(text: parsed.text, calls: calls, malformed: malformed, timing: timing)
+        var decision = PlannerDecision(parsed: parsed, timing: timing)
+        if case .call = request.mode { decision.calls = Array(decision.calls.prefix(1)) }
+        return decision
     }
 
     private func grammar(for tools: [ToolSpec]) throws -> ToolCallGrammar {

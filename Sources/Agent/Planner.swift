@@ -1,3 +1,4 @@
+import LLM
 import SkillKit
 import ToolSchema
 
@@ -40,6 +41,21 @@ public struct PlannerDecision: Sendable {
 
     public init(text: String, calls: [ToolCall] = [], malformed: [String] = [], timing: PlannerTiming = PlannerTiming()) {
         (self.text, self.calls, self.malformed, self.timing) = (text, calls, malformed, timing)
+    }
+
+    /// A raw planner reply read by `ToolCallParser`: its words, the calls it makes, and why each call that
+    /// cannot be read cannot.
+    public init(reply: String, timing: PlannerTiming = PlannerTiming()) {
+        self.init(parsed: ToolCallParser.parse(reply), timing: timing)
+    }
+
+    /// A reply `ToolCallParser` has read.
+    public init(parsed: ToolCallParser.Result, timing: PlannerTiming = PlannerTiming()) {
+        let malformed = parsed.items.compactMap { item -> String? in
+            if case let .malformed(text, reason) = item { return "the call \(text.prefix(200).debugDescription) cannot be read: \(reason)" }
+            return nil
+        }
+        self.init(text: parsed.text, calls: parsed.calls, malformed: malformed, timing: timing)
     }
 }
 

@@ -58,14 +58,7 @@ public struct AllowedFolders: Sendable {
 
     /// `path` made absolute against `base`, with `.` and `..` removed lexically.
     static func absolute(_ path: String, base: String) -> String {
-        let joined = path.hasPrefix("/") ? path : base + "/" + path
-        var parts: [Substring] = []
-        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
-            if part == "." { continue }
-            if part == ".." { _ = parts.popLast(); continue }
-            parts.append(part)
-        }
-        return "/" + parts.joined(separator: "/")
+        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: base, isDirectory: true)).standardizedFileURL.path
     }
 
     /// `path` with every symbolic link resolved (nil when it does not exist or cannot be resolved).

@@ -211,6 +211,19 @@ public final class EfficientNetLite0: @unchecked Sendable {
         return try input(resizing: try image.cropped(x: left, y: top, width: c, height: c), width: inputSize, height: inputSize)
     }
 
+    /// The probability (softmax over `logits`) of the classes in `classes` together, and the most probable of
+    /// them (nil when `classes` is empty).
+    public static func mass(of classes: Set<Int>, in logits: [Float]) -> (total: Double, best: Int?) {
+        let m = logits.max() ?? 0
+        var z: Double = 0, total: Double = 0, best: Int?, bestP = -1.0
+        for (i, l) in logits.enumerated() {
+            let e = Double(expf(l - m))
+            z += e
+            if classes.contains(i) { total += e; if e > bestP { (best, bestP) = (i, e) } }
+        }
+        return (total / max(z, 1e-30), best)
+    }
+
     /// The `k` most probable classes (softmax over the logits).
     public static func top(_ k: Int, of logits: [Float]) -> [Prediction] {
         let m = logits.max() ?? 0

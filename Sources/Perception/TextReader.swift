@@ -27,7 +27,8 @@ public final class TextReader: @unchecked Sendable {
         // The detector reads the whole image, or tiles of a long strip or a large image (its input stays
         // bounded); each tile keeps the boxes centred in its core.
         var boxes: [[(x: Double, y: Double)]] = []
-        for (tile, core) in PPOCRNetworks.detectionTiles(width: image.width, height: image.height) {
+        let tiles = PPOCRNetworks.detectionTiles(width: image.width, height: image.height)
+        for (tile, core) in tiles {
             let whole = tile.x0 == 0 && tile.y0 == 0 && tile.x1 == image.width && tile.y1 == image.height
             let part = whole ? image : try image.cropped(x: tile.x0, y: tile.y0, width: tile.x1 - tile.x0, height: tile.y1 - tile.y0)
             let (map, w, h) = try networks.probabilityMap(part)
@@ -37,7 +38,7 @@ public final class TextReader: @unchecked Sendable {
                 if whole || (cx >= Double(core.x0) && cx < Double(core.x1) && cy >= Double(core.y0) && cy < Double(core.y1)) { boxes.append(placed) }
             }
         }
-        if boxes.count > 0, PPOCRNetworks.detectionTiles(width: image.width, height: image.height).count > 1 { boxes = DBPostProcessor.readingOrder(boxes) }
+        if tiles.count > 1 { boxes = DBPostProcessor.readingOrder(boxes) }
         var crops: [RGBImage] = [], kept: [[(x: Double, y: Double)]] = []
         for box in boxes {
             let cw = Int(max(hypot(box[0].x - box[1].x, box[0].y - box[1].y), hypot(box[2].x - box[3].x, box[2].y - box[3].y)))

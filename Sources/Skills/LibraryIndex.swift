@@ -180,14 +180,7 @@ public final class LibraryIndex: @unchecked Sendable {
             var score = sim
             if let snippet = textHits[id] { score += weights.textMatch; why += "; words found: \(snippet)" }
             if let meant, let logits = try? net.logits(features: Self.floats(row[4])) {
-                let peak = logits.max() ?? 0
-                var total = 0.0, inside = 0.0
-                for (i, l) in logits.enumerated() {
-                    let e = Double(expf(l - peak))
-                    total += e
-                    if meant.classes.contains(i) { inside += e }
-                }
-                let mass = inside / max(total, 1e-30)
+                let mass = EfficientNetLite0.mass(of: meant.classes, in: logits).total
                 score += weights.meaning * mass
                 if mass >= 0.05 { why = "classes of \"\(meant.word)\": \(Int((mass * 100).rounded()))%; " + why }
             }

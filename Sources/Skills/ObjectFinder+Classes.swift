@@ -56,14 +56,8 @@ extension ObjectFinder {
         func short(_ i: Int) -> String { names[i].split(separator: ",")[0].trimmingCharacters(in: .whitespaces) }
         let set = Set(wanted.indices)
         func mass(_ logits: [Float]) -> (total: Double, best: Int) {
-            let m = logits.max() ?? 0
-            var z: Double = 0, total: Double = 0, best = wanted.indices[0], bestP = -1.0
-            for (i, l) in logits.enumerated() {
-                let e = Double(expf(l - m))
-                z += e
-                if set.contains(i) { total += e; if e > bestP { (best, bestP) = (i, e) } }
-            }
-            return (total / z, best)
+            let m = EfficientNetLite0.mass(of: set, in: logits)
+            return (m.total, m.best ?? wanted.indices[0])
         }
         // The whole image, squashed to the network's input (so the map covers all of it).
         let side = EfficientNetLite0.inputSize

@@ -91,16 +91,7 @@ import Vision
         var errors = 0, calls = 0, replaced = 0
         for case_ in 0..<1000 {
             let replies = (0..<5).map { _ in Self.reply(&rng) }
-            let steps: [ScriptedPlanner.Step] = replies.map { reply in
-                { _ in
-                    let parsed = ToolCallParser.parse(reply)
-                    let malformed = parsed.items.compactMap { item -> String? in
-                        if case let .malformed(text, reason) = item { return "the call \(text.prefix(200).debugDescription) cannot be read: \(reason)" }
-                        return nil
-                    }
-                    return PlannerDecision(text: parsed.text, calls: parsed.calls, malformed: malformed)
-                }
-            }
+            let steps: [ScriptedPlanner.Step] = replies.map { reply in { _ in PlannerDecision(reply: reply) } }
             let agent = Agent(registry: SkillRegistry(skills: manifests.map { Stub(manifest: $0) }), planner: ScriptedPlanner(steps),
                               texts: texts, maxSteps: 5, checker: checker)
             agent.attach(try RGBImage(width: 8, height: 8), name: "photo.png")
